@@ -1,0 +1,26 @@
+// Entry point of `mqtt-harness`: one binary, one subcommand per job.
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "decode_command.hpp"
+#include "exit_status.hpp"
+#include "harness/version.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "mqtt-harness: test systems whose components talk MQTT.\n"
+        "Scenarios, an embedded broker, conformance checks and fuzzing over one MQTT 3.1/3.1.1/5.0 "
+        "codec."};
+    app.set_version_flag("--version", std::string("mqtt-harness ") + harness::version);
+    app.require_subcommand(1);
+    harness::cli::add_decode_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::RuntimeError& e) {
+        return e.get_exit_code();
+    } catch (const CLI::ParseError& e) {
+        const int status = app.exit(e);
+        return status == 0 ? 0 : harness::cli::exit_status::usage;
+    }
+    return harness::cli::exit_status::ok;
+}
