@@ -101,7 +101,7 @@ expected<packet, decode_error> decode_body(const frame& f, protocol_version v) {
 }
 
 expected<packet, decode_error> decode(std::span<const std::uint8_t> bytes, protocol_version v) {
-    auto header = parse_fixed_header(bytes);
+    auto header = parse_fixed_header(bytes, 0, v == protocol_version::v5);
     if (!header) return unexpected{std::move(header).error()};
     const auto& fh = *header;
     if (!fh) {
