@@ -26,7 +26,7 @@ struct decode_options {
 };
 
 class stream_decoder {
-public:
+  public:
     explicit stream_decoder(protocol_version version) : version_(version) {}
 
     /// Decodes and prints every whole packet fed so far; false after a malformed packet.
@@ -34,20 +34,24 @@ public:
         reader_.feed(bytes);
         while (true) {
             auto next = reader_.next();
-            if (!next) return fail(next.error());
-            if (!*next) return true;
+            if (!next)
+                return fail(next.error());
+            if (!*next)
+                return true;
             const frame& f = **next;
             if (first_ && f.type() == packet_type::connect && f.body.size() >= 7) {
                 // The protocol level follows the two-byte length and the protocol name.
                 const std::size_t name_length = std::size_t{f.body[0]} << 8 | f.body[1];
                 if (f.body.size() > 2 + name_length) {
                     const auto level = f.body[2 + name_length];
-                    if (level >= 3 && level <= 5) version_ = static_cast<protocol_version>(level);
+                    if (level >= 3 && level <= 5)
+                        version_ = static_cast<protocol_version>(level);
                 }
             }
             first_ = false;
             auto decoded = decode_body(f, version_);
-            if (!decoded) return fail(decoded.error());
+            if (!decoded)
+                return fail(decoded.error());
             auto object = packet_json::to_json(*decoded, version_);
             print(object);
         }
@@ -55,7 +59,8 @@ public:
 
     /// Checks the stream ended on a packet boundary.
     bool finish() {
-        if (reader_.buffered() == 0) return true;
+        if (reader_.buffered() == 0)
+            return true;
         decode_error error{make_error_code(codec_errc::truncated), reader_.offset(),
                            "stream ends inside a packet: " + std::to_string(reader_.buffered()) +
                                " byte(s) of an incomplete packet at offset " +
@@ -63,7 +68,7 @@ public:
         return fail(error);
     }
 
-private:
+  private:
     bool fail(const decode_error& error) {
         print(packet_json::to_json(error));
         return false;
@@ -87,7 +92,8 @@ int run_decode(const decode_options& options) {
     stream_decoder decoder(static_cast<protocol_version>(options.protocol));
     if (!options.hex.empty()) {
         std::string text = options.hex;
-        if (text == "-") text.assign(std::istreambuf_iterator<char>(std::cin), {});
+        if (text == "-")
+            text.assign(std::istreambuf_iterator<char>(std::cin), {});
         hex_error error;
         const auto bytes = parse_hex(text, error);
         if (!bytes) {
@@ -102,17 +108,21 @@ int run_decode(const decode_options& options) {
     std::istream* in = &std::cin;
     if (!options.file.empty() && options.file != "-") {
         file.open(options.file, std::ios::binary);
-        if (!file) return usage_error("cannot open " + options.file);
+        if (!file)
+            return usage_error("cannot open " + options.file);
         in = &file;
     }
     std::vector<std::uint8_t> chunk(64 * 1024);
     while (*in) {
         in->read(reinterpret_cast<char*>(chunk.data()), static_cast<std::streamsize>(chunk.size()));
         const auto n = static_cast<std::size_t>(in->gcount());
-        if (n == 0) break;
-        if (!decoder.feed(std::span(chunk.data(), n))) return exit_status::malformed;
+        if (n == 0)
+            break;
+        if (!decoder.feed(std::span(chunk.data(), n)))
+            return exit_status::malformed;
     }
-    if (in->bad()) return usage_error("read error on " + (options.file.empty() ? "stdin" : options.file));
+    if (in->bad())
+        return usage_error("read error on " + (options.file.empty() ? "stdin" : options.file));
     return decoder.finish() ? exit_status::ok : exit_status::malformed;
 }
 
@@ -126,17 +136,20 @@ void add_decode_command(CLI::App& app) {
         "level; otherwise --protocol does. Exit status: 0 all packets decoded, 1 malformed\n"
         "packet or truncated stream (an error object is printed), 2 unusable input.\n"
         "Example: mqtt-harness decode --hex '30 0b 00 03 61 2f 62 68 65 6c 6c 6f'");
-    auto* hex = cmd->add_option("--hex", options->hex,
-                                "Packet bytes as hex (spaces, ':' allowed); '-' reads hex from stdin");
+    auto* hex =
+        cmd->add_option("--hex", options->hex,
+                        "Packet bytes as hex (spaces, ':' allowed); '-' reads hex from stdin");
     cmd->add_option("-f,--file", options->file, "File of raw bytes; '-' or absent reads stdin")
         ->excludes(hex);
-    cmd->add_option("-p,--protocol", options->protocol,
-                    "Protocol level when the stream does not start with CONNECT: 3 (3.1), 4 (3.1.1), 5")
+    cmd->add_option(
+           "-p,--protocol", options->protocol,
+           "Protocol level when the stream does not start with CONNECT: 3 (3.1), 4 (3.1.1), 5")
         ->check(CLI::IsMember({3, 4, 5}))
         ->capture_default_str();
     cmd->callback([options] {
         const int status = run_decode(*options);
-        if (status != exit_status::ok) throw CLI::RuntimeError(status);
+        if (status != exit_status::ok)
+            throw CLI::RuntimeError(status);
     });
 }
 

@@ -1,6 +1,7 @@
 // `mqtt-harness decode` as a user runs it: the real binary, its JSON Lines and exit statuses.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <boost/json/parse.hpp>
 #include <cstdio>
@@ -8,7 +9,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 namespace {
@@ -22,7 +22,8 @@ struct run_result {
     std::vector<json::object> lines() const {
         std::vector<json::object> objects;
         std::istringstream in(out);
-        for (std::string line; std::getline(in, line);) objects.push_back(json::parse(line).as_object());
+        for (std::string line; std::getline(in, line);)
+            objects.push_back(json::parse(line).as_object());
         return objects;
     }
 };
@@ -49,7 +50,8 @@ run_result run(const std::string& args) {
         std::string(MQTT_HARNESS_BINARY) + " " + args + " 2>" + err_file.string();
     run_result result;
     FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return result;
+    if (pipe == nullptr)
+        return result;
     std::array<char, 4096> buffer{};
     while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
         result.out.append(buffer.data(), n);
@@ -60,10 +62,12 @@ run_result run(const std::string& args) {
     return result;
 }
 
-std::filesystem::path write_bytes(const std::string& name, const std::vector<unsigned char>& bytes) {
+std::filesystem::path write_bytes(const std::string& name,
+                                  const std::vector<unsigned char>& bytes) {
     const auto path = temp_dir() / name;
     std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
     return path;
 }
 
@@ -119,9 +123,9 @@ TEST(DecodeCommand, StreamStartingWithConnectSetsTheProtocolLevel) {
 TEST(DecodeCommand, V5PropertiesAreNamedInSnakeCase) {
     // PUBLISH QoS 0 with message expiry, content type, correlation data, two subscription
     // identifiers and two user properties.
-    const auto r = run(
-        "decode --hex '30 25 00 01 74 20 02 00 00 00 3c 03 00 01 6a 09 00 02 ca fe 0b 01 0b 02 "
-        "26 00 01 61 00 01 31 26 00 01 61 00 01 32 ff'");
+    const auto r =
+        run("decode --hex '30 25 00 01 74 20 02 00 00 00 3c 03 00 01 6a 09 00 02 ca fe 0b 01 0b 02 "
+            "26 00 01 61 00 01 31 26 00 01 61 00 01 32 ff'");
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     const auto lines = r.lines();
     ASSERT_EQ(lines.size(), 1u);
@@ -149,7 +153,8 @@ TEST(DecodeCommand, ProtocolOptionAppliesWhenNoConnectLeads) {
 }
 
 TEST(DecodeCommand, SubscribeAndUnsubscribeFields) {
-    const auto r = run("decode --hex '82 09 00 0b 02 0b 05 00 01 78 2d a2 08 00 0c 00 00 03 61 2f 62'");
+    const auto r =
+        run("decode --hex '82 09 00 0b 02 0b 05 00 01 78 2d a2 08 00 0c 00 00 03 61 2f 62'");
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     const auto lines = r.lines();
     ASSERT_EQ(lines.size(), 2u);
@@ -189,7 +194,9 @@ TEST(DecodeCommand, InputThatIsNotHexExits2WithAClearMessage) {
     EXPECT_NE(r.err.find("'g' is not a hex digit"), std::string::npos) << r.err;
 }
 
-TEST(DecodeCommand, UnknownOptionExits2) { EXPECT_EQ(run("decode --bogus").status, 2); }
+TEST(DecodeCommand, UnknownOptionExits2) {
+    EXPECT_EQ(run("decode --bogus").status, 2);
+}
 
 TEST(DecodeCommand, ReadsRawBytesFromAFileAndFromStdin) {
     const auto file = write_bytes("ping.bin", {0xC0, 0x00, 0xD0, 0x00});

@@ -13,14 +13,17 @@ TEST(Ping, RequestAndResponseHaveNoBody) {
     expect_wire_form(pingresp{}, v5, "d0 00");
 }
 
-TEST(Disconnect, V311HasNoBody) { expect_wire_form(disconnect{}, v311, "e0 00"); }
+TEST(Disconnect, V311HasNoBody) {
+    expect_wire_form(disconnect{}, v311, "e0 00");
+}
 
 TEST(Disconnect, V5NormalDisconnectionWithoutPropertiesIsEmpty) {
     expect_wire_form(disconnect{}, v5, "e0 00");
 }
 
 TEST(Disconnect, V5ReasonCodeAloneOmitsPropertyLength) {
-    expect_wire_form(disconnect{disconnect_reason::disconnect_with_will_message, {}}, v5, "e0 01 04");
+    expect_wire_form(disconnect{disconnect_reason::disconnect_with_will_message, {}}, v5,
+                     "e0 01 04");
 }
 
 TEST(Disconnect, V5ReasonCodeWithSessionExpiry) {

@@ -39,7 +39,8 @@ void drain(frame_reader& reader, framed& out) {
     while (true) {
         auto next = reader.next();
         ASSERT_TRUE(next) << next.error().message;
-        if (!*next) return;
+        if (!*next)
+            return;
         out.packets.emplace_back((*next)->bytes.begin(), (*next)->bytes.end());
         out.offsets.push_back((*next)->offset);
     }

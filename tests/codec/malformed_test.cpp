@@ -12,7 +12,8 @@ constexpr auto v5 = protocol_version::v5;
 constexpr auto malformed = reason_code::malformed_packet;
 constexpr auto protocol_error = reason_code::protocol_error;
 
-void expect_rejected(std::string_view hex_text, protocol_version v, codec_errc code, reason_code reason) {
+void expect_rejected(std::string_view hex_text, protocol_version v, codec_errc code,
+                     reason_code reason) {
     const decode_error e = decode_error_of(hex_text, v);
     EXPECT_EQ(e.code, make_error_code(code)) << hex_text << ": " << e.message;
     EXPECT_EQ(e.reason(), reason) << hex_text;
@@ -31,11 +32,13 @@ TEST(Malformed, MQTT_3_6_1_1_PubrelFlagsMustBe0010) {
 }
 
 TEST(Malformed, MQTT_3_8_1_1_SubscribeFlagsMustBe0010) {
-    expect_rejected("80 06 00 01 00 01 't' 00", v311, codec_errc::invalid_fixed_header_flags, malformed);
+    expect_rejected("80 06 00 01 00 01 't' 00", v311, codec_errc::invalid_fixed_header_flags,
+                    malformed);
 }
 
 TEST(Malformed, MQTT_3_10_1_1_UnsubscribeFlagsMustBe0010) {
-    expect_rejected("a0 05 00 01 00 01 't'", v311, codec_errc::invalid_fixed_header_flags, malformed);
+    expect_rejected("a0 05 00 01 00 01 't'", v311, codec_errc::invalid_fixed_header_flags,
+                    malformed);
 }
 
 TEST(Malformed, MQTT_3_14_1_1_DisconnectFlagsMustBeZero) {
@@ -97,32 +100,40 @@ TEST(Malformed, MQTT_1_5_4_3_ByteOrderMarkIsKeptNotStripped) {
 // --- CONNECT ------------------------------------------------------------------------------
 
 TEST(Malformed, MQTT_3_1_2_1_WrongProtocolNameIsUnsupportedProtocolVersion) {
-    expect_rejected("10 0c 00 04 'MQTX' 04 02 00 3c 00 00", v5, codec_errc::unsupported_protocol_version,
+    expect_rejected("10 0c 00 04 'MQTX' 04 02 00 3c 00 00", v5,
+                    codec_errc::unsupported_protocol_version,
                     reason_code::unsupported_protocol_version);
 }
 
 TEST(Malformed, MQTT_3_1_2_2_UnsupportedProtocolLevel) {
-    expect_rejected("10 0c 00 04 'MQTT' 06 02 00 3c 00 00", v5, codec_errc::unsupported_protocol_version,
+    expect_rejected("10 0c 00 04 'MQTT' 06 02 00 3c 00 00", v5,
+                    codec_errc::unsupported_protocol_version,
                     reason_code::unsupported_protocol_version);
-    expect_rejected("10 0c 00 04 'MQTT' 03 02 00 3c 00 00", v5, codec_errc::unsupported_protocol_version,
+    expect_rejected("10 0c 00 04 'MQTT' 03 02 00 3c 00 00", v5,
+                    codec_errc::unsupported_protocol_version,
                     reason_code::unsupported_protocol_version);
 }
 
 TEST(Malformed, MQTT_3_1_2_3_ConnectReservedFlagMustBeZero) {
-    expect_rejected("10 0c 00 04 'MQTT' 04 03 00 3c 00 00", v311, codec_errc::connect_reserved_flag, malformed);
-    expect_rejected("10 0d 00 04 'MQTT' 05 03 00 3c 00 00 00", v5, codec_errc::connect_reserved_flag, malformed);
+    expect_rejected("10 0c 00 04 'MQTT' 04 03 00 3c 00 00", v311, codec_errc::connect_reserved_flag,
+                    malformed);
+    expect_rejected("10 0d 00 04 'MQTT' 05 03 00 3c 00 00 00", v5,
+                    codec_errc::connect_reserved_flag, malformed);
 }
 
 TEST(Malformed, MQTT_3_1_2_11_WillQosWithoutWillFlag) {
-    expect_rejected("10 0c 00 04 'MQTT' 04 0a 00 3c 00 00", v311, codec_errc::invalid_will_flags, malformed);
+    expect_rejected("10 0c 00 04 'MQTT' 04 0a 00 3c 00 00", v311, codec_errc::invalid_will_flags,
+                    malformed);
 }
 
 TEST(Malformed, MQTT_3_1_2_15_WillRetainWithoutWillFlag) {
-    expect_rejected("10 0c 00 04 'MQTT' 04 22 00 3c 00 00", v311, codec_errc::invalid_will_flags, malformed);
+    expect_rejected("10 0c 00 04 'MQTT' 04 22 00 3c 00 00", v311, codec_errc::invalid_will_flags,
+                    malformed);
 }
 
 TEST(Malformed, MQTT_3_1_2_14_WillQos3) {
-    expect_rejected("10 0c 00 04 'MQTT' 04 1e 00 3c 00 00", v311, codec_errc::invalid_qos, malformed);
+    expect_rejected("10 0c 00 04 'MQTT' 04 1e 00 3c 00 00", v311, codec_errc::invalid_qos,
+                    malformed);
 }
 
 TEST(Malformed, MQTT_3_1_2_22_PasswordWithoutUserNameInV311) {
@@ -180,9 +191,11 @@ TEST(Malformed, EmptyTopicNameWithoutTopicAliasIsProtocolErrorInV5) {
 }
 
 TEST(Malformed, MQTT_2_3_1_1_PacketIdentifierMustNotBeZero) {
-    expect_rejected("32 05 00 01 't' 00 00", v311, codec_errc::zero_packet_identifier, protocol_error);
+    expect_rejected("32 05 00 01 't' 00 00", v311, codec_errc::zero_packet_identifier,
+                    protocol_error);
     expect_rejected("40 02 00 00", v311, codec_errc::zero_packet_identifier, protocol_error);
-    expect_rejected("82 06 00 00 00 01 't' 00", v311, codec_errc::zero_packet_identifier, protocol_error);
+    expect_rejected("82 06 00 00 00 01 't' 00", v311, codec_errc::zero_packet_identifier,
+                    protocol_error);
     expect_rejected("b0 02 00 00", v311, codec_errc::zero_packet_identifier, protocol_error);
 }
 
@@ -211,25 +224,30 @@ TEST(Malformed, MQTT_3_10_3_2_EmptyUnsubscribe) {
 }
 
 TEST(Malformed, MQTT_3_8_3_4_V311ReservedSubscriptionOptionBits) {
-    expect_rejected("82 06 00 01 00 01 't' 04", v311, codec_errc::invalid_subscription_options, malformed);
-    expect_rejected("82 06 00 01 00 01 't' 03", v311, codec_errc::invalid_subscription_options, malformed);
+    expect_rejected("82 06 00 01 00 01 't' 04", v311, codec_errc::invalid_subscription_options,
+                    malformed);
+    expect_rejected("82 06 00 01 00 01 't' 03", v311, codec_errc::invalid_subscription_options,
+                    malformed);
 }
 
 TEST(Malformed, MQTT_3_8_3_5_V5ReservedSubscriptionOptionBits) {
-    expect_rejected("82 07 00 01 00 00 01 't' c0", v5, codec_errc::invalid_subscription_options, malformed);
+    expect_rejected("82 07 00 01 00 00 01 't' c0", v5, codec_errc::invalid_subscription_options,
+                    malformed);
 }
 
 TEST(Malformed, V5RetainHandling3IsProtocolError) {
-    expect_rejected("82 07 00 01 00 00 01 't' 30", v5, codec_errc::invalid_retain_handling, protocol_error);
+    expect_rejected("82 07 00 01 00 00 01 't' 30", v5, codec_errc::invalid_retain_handling,
+                    protocol_error);
 }
 
 TEST(Malformed, V5SubscriptionMaximumQos3IsProtocolError) {
-    expect_rejected("82 07 00 01 00 00 01 't' 03", v5, codec_errc::invalid_subscription_qos, protocol_error);
+    expect_rejected("82 07 00 01 00 00 01 't' 03", v5, codec_errc::invalid_subscription_qos,
+                    protocol_error);
 }
 
 TEST(Malformed, MQTT_3_8_3_4_V5NoLocalOnSharedSubscription) {
-    expect_rejected("82 10 00 01 00 00 0a '$share/g/t' 04", v5, codec_errc::no_local_on_shared_subscription,
-                    protocol_error);
+    expect_rejected("82 10 00 01 00 00 0a '$share/g/t' 04", v5,
+                    codec_errc::no_local_on_shared_subscription, protocol_error);
 }
 
 TEST(Malformed, SubackWithoutReasonCodes) {
@@ -269,7 +287,8 @@ TEST(Malformed, AuthWithoutAuthenticationMethodIsProtocolError) {
 }
 
 TEST(Malformed, MQTT_3_15_2_1_AuthReasonCodeOutsideTable) {
-    expect_rejected("f0 06 01 04 15 00 01 'X'", v5, codec_errc::invalid_reason_code, protocol_error);
+    expect_rejected("f0 06 01 04 15 00 01 'X'", v5, codec_errc::invalid_reason_code,
+                    protocol_error);
 }
 
 // --- Properties ---------------------------------------------------------------------------
@@ -282,8 +301,8 @@ TEST(Malformed, UnknownPropertyIdentifier) {
 }
 
 TEST(Malformed, PropertyIncludedTwiceIsProtocolError) {
-    expect_rejected("30 0c 00 01 't' 08 03 00 01 'a' 03 00 01 'b'", v5, codec_errc::duplicate_property,
-                    protocol_error);
+    expect_rejected("30 0c 00 01 't' 08 03 00 01 'a' 03 00 01 'b'", v5,
+                    codec_errc::duplicate_property, protocol_error);
 }
 
 TEST(Malformed, SubscriptionIdentifierTwiceInSubscribeIsProtocolError) {
@@ -292,8 +311,8 @@ TEST(Malformed, SubscriptionIdentifierTwiceInSubscribeIsProtocolError) {
 }
 
 TEST(Malformed, ReceiveMaximumZeroIsProtocolError) {
-    expect_rejected("10 10 00 04 'MQTT' 05 02 00 3c 03 21 00 00 00 00", v5, codec_errc::invalid_property_value,
-                    protocol_error);
+    expect_rejected("10 10 00 04 'MQTT' 05 02 00 3c 03 21 00 00 00 00", v5,
+                    codec_errc::invalid_property_value, protocol_error);
 }
 
 TEST(Malformed, MaximumPacketSizeZeroIsProtocolError) {
@@ -302,7 +321,8 @@ TEST(Malformed, MaximumPacketSizeZeroIsProtocolError) {
 }
 
 TEST(Malformed, SubscriptionIdentifierZeroIsProtocolError) {
-    expect_rejected("82 09 00 01 02 0b 00 00 01 't' 00", v5, codec_errc::invalid_property_value, protocol_error);
+    expect_rejected("82 09 00 01 02 0b 00 00 01 't' 00", v5, codec_errc::invalid_property_value,
+                    protocol_error);
 }
 
 TEST(Malformed, MQTT_3_3_2_8_TopicAliasZeroIsTopicAliasInvalid) {
@@ -311,8 +331,8 @@ TEST(Malformed, MQTT_3_3_2_8_TopicAliasZeroIsTopicAliasInvalid) {
 }
 
 TEST(Malformed, RequestProblemInformationOtherThan0Or1IsProtocolError) {
-    expect_rejected("10 0f 00 04 'MQTT' 05 02 00 3c 02 17 02 00 00", v5, codec_errc::invalid_property_value,
-                    protocol_error);
+    expect_rejected("10 0f 00 04 'MQTT' 05 02 00 3c 02 17 02 00 00", v5,
+                    codec_errc::invalid_property_value, protocol_error);
 }
 
 TEST(Malformed, AuthenticationDataWithoutMethodIsProtocolError) {

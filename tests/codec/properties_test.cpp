@@ -17,7 +17,8 @@ std::vector<std::uint8_t> with_header(std::uint8_t header, const std::vector<std
     do {
         std::uint8_t b = n & 0x7F;
         n >>= 7;
-        if (n != 0) b |= 0x80;
+        if (n != 0)
+            b |= 0x80;
         out.push_back(b);
     } while (n != 0);
     out.insert(out.end(), body.begin(), body.end());
@@ -30,31 +31,43 @@ std::vector<std::uint8_t> concat(std::vector<std::uint8_t> a, const std::vector<
 }
 
 /// A minimal packet of the context's kind whose (only) property list is `props`.
-std::vector<std::uint8_t> packet_with(property_context context, const std::vector<std::uint8_t>& props) {
+std::vector<std::uint8_t> packet_with(property_context context,
+                                      const std::vector<std::uint8_t>& props) {
     const auto block = concat({static_cast<std::uint8_t>(props.size())}, props);
     switch (context) {
         case property_context::connect:
-            return with_header(0x10, concat(concat(bytes("00 04 'MQTT' 05 02 00 00"), block), bytes("00 00")));
+            return with_header(
+                0x10, concat(concat(bytes("00 04 'MQTT' 05 02 00 00"), block), bytes("00 00")));
         case property_context::will:
-            return with_header(0x10, concat(concat(bytes("00 04 'MQTT' 05 06 00 00 00 00 00"), block),
-                                            bytes("00 01 't' 00 00")));
-        case property_context::connack: return with_header(0x20, concat(bytes("00 00"), block));
-        case property_context::publish: return with_header(0x30, concat(bytes("00 01 't'"), block));
-        case property_context::puback: return with_header(0x40, concat(bytes("00 01 00"), block));
+            return with_header(0x10,
+                               concat(concat(bytes("00 04 'MQTT' 05 06 00 00 00 00 00"), block),
+                                      bytes("00 01 't' 00 00")));
+        case property_context::connack:
+            return with_header(0x20, concat(bytes("00 00"), block));
+        case property_context::publish:
+            return with_header(0x30, concat(bytes("00 01 't'"), block));
+        case property_context::puback:
+            return with_header(0x40, concat(bytes("00 01 00"), block));
         case property_context::subscribe:
             return with_header(0x82, concat(concat(bytes("00 01"), block), bytes("00 01 't' 00")));
-        case property_context::disconnect: return with_header(0xE0, concat(bytes("00"), block));
-        case property_context::auth: return with_header(0xF0, concat(bytes("18"), block));
-        default: ADD_FAILURE() << "no container for this context"; return {};
+        case property_context::disconnect:
+            return with_header(0xE0, concat(bytes("00"), block));
+        case property_context::auth:
+            return with_header(0xF0, concat(bytes("18"), block));
+        default:
+            ADD_FAILURE() << "no container for this context";
+            return {};
     }
 }
 
 const property_list& properties_of(const packet& p, property_context context) {
     static const property_list none;
-    if (context == property_context::will) return std::get<connect>(p).will->properties;
+    if (context == property_context::will)
+        return std::get<connect>(p).will->properties;
     return std::visit(
         [](const auto& value) -> const property_list& {
-            if constexpr (requires { value.properties; }) return value.properties;
+            if constexpr (requires { value.properties; })
+                return value.properties;
             return none;
         },
         p);
@@ -118,7 +131,8 @@ TEST_P(PropertyVector, IsMalformedInAPacketThatMayNotCarryIt) {
     const auto& v = GetParam();
     const property_info* info = find_property_info(static_cast<std::uint8_t>(v.id));
     ASSERT_NE(info, nullptr);
-    if (v.id == user_property) GTEST_SKIP() << "allowed in every packet with properties";
+    if (v.id == user_property)
+        GTEST_SKIP() << "allowed in every packet with properties";
     const auto wrong = (info->contexts & static_cast<std::uint16_t>(property_context::puback)) == 0
                            ? property_context::puback
                            : property_context::publish;
@@ -129,11 +143,10 @@ TEST_P(PropertyVector, IsMalformedInAPacketThatMayNotCarryIt) {
     EXPECT_EQ(decoded.error().reason(), reason_code::malformed_packet);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllProperties, PropertyVector, ::testing::ValuesIn(vectors()),
-                         [](const auto& param) {
-                             return std::string(
-                                 find_property_info(static_cast<std::uint8_t>(param.param.id))->name);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    AllProperties, PropertyVector, ::testing::ValuesIn(vectors()), [](const auto& param) {
+        return std::string(find_property_info(static_cast<std::uint8_t>(param.param.id))->name);
+    });
 
 TEST(PropertyTable, ListsAll27PropertiesOnceWithTheirWireTypes) {
     const auto table = property_table();
@@ -145,7 +158,8 @@ TEST(PropertyTable, ListsAll27PropertiesOnceWithTheirWireTypes) {
     }
     EXPECT_EQ(ids.size(), 27u);
     std::set<property_id> covered;
-    for (const auto& v : vectors()) covered.insert(v.id);
+    for (const auto& v : vectors())
+        covered.insert(v.id);
     EXPECT_EQ(covered, ids) << "every property has a vector";
     EXPECT_EQ(find_property_info(0x00), nullptr);
     EXPECT_EQ(find_property_info(0x04), nullptr);
@@ -168,8 +182,7 @@ TEST(PropertyList, KeepsWireOrderAndRepeatedUserProperties) {
         "30 14 00 01 't' 10 26 00 01 'a' 00 01 '1' 01 00 26 00 01 'a' 00 01 '2'", v5);
     ASSERT_EQ(p.properties.size(), 3u);
     EXPECT_EQ(p.properties.items()[1].id, payload_format_indicator);
-    EXPECT_EQ(p.properties.user_properties(),
-              (std::vector<string_pair>{{"a", "1"}, {"a", "2"}}));
+    EXPECT_EQ(p.properties.user_properties(), (std::vector<string_pair>{{"a", "1"}, {"a", "2"}}));
 }
 
 }  // namespace

@@ -84,7 +84,8 @@ TEST(Acks, V5ReasonCodeWithoutPropertyLength) {
     expect_wire_form(pubrel{3, pubrel_reason::packet_identifier_not_found, {}}, v5,
                      "62 03 00 03 92");
     // A reason code followed by property length 0 is the same packet.
-    EXPECT_EQ(decode_as<pubrec>("50 04 00 02 97 00", v5).reason_code, pubrec_reason::quota_exceeded);
+    EXPECT_EQ(decode_as<pubrec>("50 04 00 02 97 00", v5).reason_code,
+              pubrec_reason::quota_exceeded);
 }
 
 TEST(Acks, V5ReasonCodeWithReasonString) {

@@ -9,7 +9,8 @@ namespace {
 template <class Enum>
 int count_valid() {
     int n = 0;
-    for (int v = 0; v < 256; ++v) n += is_valid(static_cast<Enum>(v)) ? 1 : 0;
+    for (int v = 0; v < 256; ++v)
+        n += is_valid(static_cast<Enum>(v)) ? 1 : 0;
     return n;
 }
 
@@ -31,7 +32,8 @@ TEST(ReasonCodes, NamesFollowTheSpecificationPerTable) {
     EXPECT_EQ(to_string(connack_reason::not_authorized), "Not authorized");
     EXPECT_EQ(to_string(reason_code::malformed_packet), "Malformed Packet");
     EXPECT_EQ(to_string(static_cast<puback_reason>(0x05)), "Unknown reason code");
-    EXPECT_EQ(to_string(connect_return_code::identifier_rejected), "Connection Refused, identifier rejected");
+    EXPECT_EQ(to_string(connect_return_code::identifier_rejected),
+              "Connection Refused, identifier rejected");
 }
 
 TEST(ReasonCodes, FailureIsAtOrAbove0x80) {

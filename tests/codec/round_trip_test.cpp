@@ -29,8 +29,9 @@ std::vector<packet> v5_packets() {
 
     subscribe s;
     s.packet_id = 2;
-    s.subscriptions = {{"a/#", qos::exactly_once, true, false, retain_handling::send_if_new_subscription},
-                       {"$share/g/x", qos::at_most_once}};
+    s.subscriptions = {
+        {"a/#", qos::exactly_once, true, false, retain_handling::send_if_new_subscription},
+        {"$share/g/x", qos::at_most_once}};
     connack ca{true, connack_reason::success, {}};
     ca.properties.add(property_id::assigned_client_identifier, std::string("auto-1"));
     ca.properties.add(property_id::maximum_qos, 1u);
@@ -96,7 +97,9 @@ void expect_round_trip(const std::vector<packet>& packets, protocol_version v) {
     }
 }
 
-TEST(RoundTrip, EveryPacketTypeInV5) { expect_round_trip(v5_packets(), protocol_version::v5); }
+TEST(RoundTrip, EveryPacketTypeInV5) {
+    expect_round_trip(v5_packets(), protocol_version::v5);
+}
 
 TEST(RoundTrip, EveryPacketTypeInV311) {
     expect_round_trip(v311_packets(protocol_version::v3_1_1), protocol_version::v3_1_1);
@@ -119,7 +122,8 @@ TEST(Encode, PropertyValueOfTheWrongKindFails) {
     p.topic = "t";
     p.properties.add(property_id::content_type, 5u);
     std::vector<std::uint8_t> out;
-    EXPECT_EQ(encode(p, protocol_version::v5, out), make_error_code(codec_errc::invalid_property_value));
+    EXPECT_EQ(encode(p, protocol_version::v5, out),
+              make_error_code(codec_errc::invalid_property_value));
     EXPECT_TRUE(out.empty());
 }
 

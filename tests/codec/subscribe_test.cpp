@@ -39,7 +39,8 @@ TEST(Suback, V311ReturnCodesIncludeFailure) {
 TEST(Suback, V5ReasonCodesAfterProperties) {
     suback p;
     p.packet_id = 11;
-    p.reason_codes = {suback_reason::granted_qos_0, suback_reason::wildcard_subscriptions_not_supported};
+    p.reason_codes = {suback_reason::granted_qos_0,
+                      suback_reason::wildcard_subscriptions_not_supported};
     expect_wire_form(p, v5, "90 05 00 0b 00 00 a2");
 }
 

@@ -23,10 +23,12 @@ inline std::vector<std::uint8_t> bytes(std::string_view text) {
             ++i;
         } else if (c == '\'') {
             const std::size_t end = text.find('\'', i + 1);
-            for (std::size_t k = i + 1; k < end; ++k) out.push_back(static_cast<std::uint8_t>(text[k]));
+            for (std::size_t k = i + 1; k < end; ++k)
+                out.push_back(static_cast<std::uint8_t>(text[k]));
             i = end + 1;
         } else {
-            out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
+            out.push_back(
+                static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
             i += 2;
         }
     }
@@ -37,7 +39,8 @@ inline std::string hex(const std::vector<std::uint8_t>& data) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
     for (std::size_t i = 0; i < data.size(); ++i) {
-        if (i != 0) out += ' ';
+        if (i != 0)
+            out += ' ';
         out += digits[data[i] >> 4];
         out += digits[data[i] & 0x0F];
     }

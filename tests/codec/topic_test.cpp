@@ -26,35 +26,26 @@ INSTANTIATE_TEST_SUITE_P(
         match_case{"sport/tennis/player1/#", "sport/tennis/player1", true},
         match_case{"sport/tennis/player1/#", "sport/tennis/player1/ranking", true},
         match_case{"sport/tennis/player1/#", "sport/tennis/player1/score/wimbledon", true},
-        match_case{"sport/#", "sport", true},
-        match_case{"#", "sport/tennis", true},
+        match_case{"sport/#", "sport", true}, match_case{"#", "sport/tennis", true},
         match_case{"#", "/", true},
         // 4.7.1.3: single-level wildcard.
         match_case{"sport/tennis/+", "sport/tennis/player1", true},
         match_case{"sport/tennis/+", "sport/tennis/player2", true},
         match_case{"sport/tennis/+", "sport/tennis/player1/ranking", false},
-        match_case{"sport/+", "sport", false},
-        match_case{"sport/+", "sport/", true},
-        match_case{"+/+", "/finance", true},
-        match_case{"/+", "/finance", true},
-        match_case{"+", "/finance", false},
-        match_case{"+", "finance", true},
-        match_case{"a/+/c", "a//c", true},
-        match_case{"+/b/#", "a/b", true},
+        match_case{"sport/+", "sport", false}, match_case{"sport/+", "sport/", true},
+        match_case{"+/+", "/finance", true}, match_case{"/+", "/finance", true},
+        match_case{"+", "/finance", false}, match_case{"+", "finance", true},
+        match_case{"a/+/c", "a//c", true}, match_case{"+/b/#", "a/b", true},
         // Exact levels, case and empty levels are significant (4.7.3).
-        match_case{"a/b", "a/b", true},
-        match_case{"a/b", "a/c", false},
-        match_case{"a/b", "a/b/c", false},
-        match_case{"a/b/c", "a/b", false},
-        match_case{"ACCOUNTS", "Accounts", false},
-        match_case{"a//b", "a//b", true},
+        match_case{"a/b", "a/b", true}, match_case{"a/b", "a/c", false},
+        match_case{"a/b", "a/b/c", false}, match_case{"a/b/c", "a/b", false},
+        match_case{"ACCOUNTS", "Accounts", false}, match_case{"a//b", "a//b", true},
         match_case{"a/b/", "a/b", false},
         // 4.7.2: topics starting with $ are not matched by a leading wildcard ([MQTT-4.7.2-1]).
         match_case{"#", "$SYS/broker/uptime", false},
         match_case{"+/monitor/Clients", "$SYS/monitor/Clients", false},
         match_case{"$SYS/#", "$SYS/monitor/Clients", true},
-        match_case{"$SYS/monitor/+", "$SYS/monitor/Clients", true},
-        match_case{"+", "$SYS", false},
+        match_case{"$SYS/monitor/+", "$SYS/monitor/Clients", true}, match_case{"+", "$SYS", false},
         match_case{"a/#", "a/$b", true}));
 
 TEST(TopicName, Validation) {
@@ -70,11 +61,12 @@ TEST(TopicName, Validation) {
 }
 
 TEST(TopicFilter, Validation) {
-    for (const char* valid : {"#", "+", "sport/#", "sport/+/x", "+/+", "/", "+/", "a//b",
-                              "$SYS/#", "$share/g/a/#", "$share/g/+", "$share/g/#"}) {
+    for (const char* valid : {"#", "+", "sport/#", "sport/+/x", "+/+", "/", "+/", "a//b", "$SYS/#",
+                              "$share/g/a/#", "$share/g/+", "$share/g/#"}) {
         EXPECT_EQ(validate_topic_filter(valid), topic_error::none) << valid;
     }
-    for (const char* bad : {"sport/tennis#", "sport/tennis/#/ranking", "sport+", "a/+b", "#/a", "##"}) {
+    for (const char* bad :
+         {"sport/tennis#", "sport/tennis/#/ranking", "sport+", "a/+b", "#/a", "##"}) {
         EXPECT_EQ(validate_topic_filter(bad), topic_error::misplaced_wildcard) << bad;
     }
     EXPECT_EQ(validate_topic_filter(""), topic_error::empty);

@@ -6,18 +6,20 @@
 namespace harness::codec {
 namespace {
 
-bool valid(std::string_view s) { return static_cast<bool>(check_mqtt_utf8(s)); }
+bool valid(std::string_view s) {
+    return static_cast<bool>(check_mqtt_utf8(s));
+}
 
 TEST(Utf8, AcceptsWellFormedTextOfEveryLength) {
     EXPECT_TRUE(valid(""));
     EXPECT_TRUE(valid("plain ascii/topic"));
-    EXPECT_TRUE(valid("\xC3\xA9"));                  // U+00E9
-    EXPECT_TRUE(valid("\xE2\x82\xAC"));              // U+20AC
-    EXPECT_TRUE(valid("\xF0\x9F\x98\x80"));          // U+1F600
-    EXPECT_TRUE(valid("\xF4\x8F\xBF\xBF"));          // U+10FFFF
-    EXPECT_TRUE(valid("\xEF\xBB\xBF"));              // U+FEFF stays valid ([MQTT-1.5.4-3])
-    EXPECT_TRUE(valid("\xEF\xBF\xBF"));              // U+FFFF: a non-character, but well-formed
-    EXPECT_TRUE(valid("\x01\x1F\x7F"));              // control characters are only SHOULD NOT
+    EXPECT_TRUE(valid("\xC3\xA9"));          // U+00E9
+    EXPECT_TRUE(valid("\xE2\x82\xAC"));      // U+20AC
+    EXPECT_TRUE(valid("\xF0\x9F\x98\x80"));  // U+1F600
+    EXPECT_TRUE(valid("\xF4\x8F\xBF\xBF"));  // U+10FFFF
+    EXPECT_TRUE(valid("\xEF\xBB\xBF"));      // U+FEFF stays valid ([MQTT-1.5.4-3])
+    EXPECT_TRUE(valid("\xEF\xBF\xBF"));      // U+FFFF: a non-character, but well-formed
+    EXPECT_TRUE(valid("\x01\x1F\x7F"));      // control characters are only SHOULD NOT
 }
 
 TEST(Utf8, RejectsNullCharacter) {
@@ -38,9 +40,8 @@ TEST(Utf8, RejectsIllFormedSequences) {
              std::string_view("\xED\xA0\x80"),      // U+D800 surrogate
              std::string_view("\xED\xBF\xBF"),      // U+DFFF surrogate
              std::string_view("\xF4\x90\x80\x80"),  // past U+10FFFF
-             std::string_view("\xF5\x80\x80\x80"),
-             std::string_view("\xFF"),
-             std::string_view("\xE2\x82"),          // truncated three-byte
+             std::string_view("\xF5\x80\x80\x80"), std::string_view("\xFF"),
+             std::string_view("\xE2\x82"),  // truncated three-byte
          }) {
         const auto check = check_mqtt_utf8(bad);
         EXPECT_EQ(check.error, codec_errc::invalid_utf8) << testing::PrintToString(bad);

@@ -14,15 +14,18 @@ constexpr std::uint8_t required_flags(packet_type type) {
     switch (type) {
         case packet_type::pubrel:
         case packet_type::subscribe:
-        case packet_type::unsubscribe: return 0x02;
-        default: return 0x00;
+        case packet_type::unsubscribe:
+            return 0x02;
+        default:
+            return 0x00;
     }
 }
 
 template <class Packet, class Decode>
 expected<packet, decode_error> run(byte_reader& r, decode_error& error, Decode&& decode) {
     packet result{std::in_place_type<Packet>};
-    if (!decode(r, std::get<Packet>(result)) || !r.ok()) return unexpected{std::move(error)};
+    if (!decode(r, std::get<Packet>(result)) || !r.ok())
+        return unexpected{std::move(error)};
     return result;
 }
 
@@ -63,10 +66,12 @@ expected<packet, decode_error> decode_body(const frame& f, protocol_version v) {
         case packet_type::connect:
             return run<connect>(r, error, [](auto& rd, auto& p) { return decode_connect(rd, p); });
         case packet_type::connack:
-            return run<connack>(r, error, [v](auto& rd, auto& p) { return decode_connack(rd, v, p); });
+            return run<connack>(r, error,
+                                [v](auto& rd, auto& p) { return decode_connack(rd, v, p); });
         case packet_type::publish:
-            return run<publish>(r, error,
-                                [v, flags](auto& rd, auto& p) { return decode_publish(flags, rd, v, p); });
+            return run<publish>(r, error, [v, flags](auto& rd, auto& p) {
+                return decode_publish(flags, rd, v, p);
+            });
         case packet_type::puback:
             return run<puback>(r, error, [v](auto& rd, auto& p) { return decode_ack(rd, v, p); });
         case packet_type::pubrec:
@@ -79,10 +84,11 @@ expected<packet, decode_error> decode_body(const frame& f, protocol_version v) {
             return run<subscribe>(r, error,
                                   [v](auto& rd, auto& p) { return decode_subscribe(rd, v, p); });
         case packet_type::suback:
-            return run<suback>(r, error, [v](auto& rd, auto& p) { return decode_suback(rd, v, p); });
+            return run<suback>(r, error,
+                               [v](auto& rd, auto& p) { return decode_suback(rd, v, p); });
         case packet_type::unsubscribe:
-            return run<unsubscribe>(r, error,
-                                    [v](auto& rd, auto& p) { return decode_unsubscribe(rd, v, p); });
+            return run<unsubscribe>(
+                r, error, [v](auto& rd, auto& p) { return decode_unsubscribe(rd, v, p); });
         case packet_type::unsuback:
             return run<unsuback>(r, error,
                                  [v](auto& rd, auto& p) { return decode_unsuback(rd, v, p); });
@@ -102,21 +108,23 @@ expected<packet, decode_error> decode_body(const frame& f, protocol_version v) {
 
 expected<packet, decode_error> decode(std::span<const std::uint8_t> bytes, protocol_version v) {
     auto header = parse_fixed_header(bytes, 0, v == protocol_version::v5);
-    if (!header) return unexpected{std::move(header).error()};
+    if (!header)
+        return unexpected{std::move(header).error()};
     const auto& fh = *header;
     if (!fh) {
         return unexpected{decode_error{codec_errc::truncated, bytes.size(),
                                        "fixed header at offset " + std::to_string(bytes.size()) +
-                                           ": " + make_error_code(codec_errc::truncated).message()}};
+                                           ": " +
+                                           make_error_code(codec_errc::truncated).message()}};
     }
     const std::size_t total = fh->header_size + fh->remaining_length;
     if (bytes.size() != total) {
         const auto code = bytes.size() < total ? codec_errc::truncated : codec_errc::trailing_bytes;
         const std::size_t offset = std::min(bytes.size(), total);
-        return unexpected{decode_error{code, offset,
-                                       std::string(to_string(static_cast<packet_type>(fh->header >> 4))) +
-                                           " at offset " + std::to_string(offset) + ": " +
-                                           make_error_code(code).message()}};
+        return unexpected{decode_error{
+            code, offset,
+            std::string(to_string(static_cast<packet_type>(fh->header >> 4))) + " at offset " +
+                std::to_string(offset) + ": " + make_error_code(code).message()}};
     }
     frame f;
     f.header = fh->header;
@@ -131,27 +139,39 @@ std::error_code encode(const packet& p, protocol_version v, std::vector<std::uin
     return std::visit(
         [&](const auto& value) -> std::error_code {
             using T = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<T, connect>) return encode_connect(value, out);
-            else if constexpr (std::is_same_v<T, connack>) return encode_connack(value, v, out);
-            else if constexpr (std::is_same_v<T, publish>) return encode_publish(value, v, out);
+            if constexpr (std::is_same_v<T, connect>)
+                return encode_connect(value, out);
+            else if constexpr (std::is_same_v<T, connack>)
+                return encode_connack(value, v, out);
+            else if constexpr (std::is_same_v<T, publish>)
+                return encode_publish(value, v, out);
             else if constexpr (std::is_same_v<T, puback> || std::is_same_v<T, pubrec> ||
                                std::is_same_v<T, pubrel> || std::is_same_v<T, pubcomp>)
                 return encode_ack(value, v, out);
-            else if constexpr (std::is_same_v<T, subscribe>) return encode_subscribe(value, v, out);
-            else if constexpr (std::is_same_v<T, suback>) return encode_suback(value, v, out);
-            else if constexpr (std::is_same_v<T, unsubscribe>) return encode_unsubscribe(value, v, out);
-            else if constexpr (std::is_same_v<T, unsuback>) return encode_unsuback(value, v, out);
-            else if constexpr (std::is_same_v<T, pingreq>) return write_packet(0xC0, out, [](auto&) {});
-            else if constexpr (std::is_same_v<T, pingresp>) return write_packet(0xD0, out, [](auto&) {});
-            else if constexpr (std::is_same_v<T, disconnect>) return encode_disconnect(value, v, out);
-            else return encode_auth(value, out);
+            else if constexpr (std::is_same_v<T, subscribe>)
+                return encode_subscribe(value, v, out);
+            else if constexpr (std::is_same_v<T, suback>)
+                return encode_suback(value, v, out);
+            else if constexpr (std::is_same_v<T, unsubscribe>)
+                return encode_unsubscribe(value, v, out);
+            else if constexpr (std::is_same_v<T, unsuback>)
+                return encode_unsuback(value, v, out);
+            else if constexpr (std::is_same_v<T, pingreq>)
+                return write_packet(0xC0, out, [](auto&) {});
+            else if constexpr (std::is_same_v<T, pingresp>)
+                return write_packet(0xD0, out, [](auto&) {});
+            else if constexpr (std::is_same_v<T, disconnect>)
+                return encode_disconnect(value, v, out);
+            else
+                return encode_auth(value, out);
         },
         p);
 }
 
 std::vector<std::uint8_t> encode(const packet& p, protocol_version v) {
     std::vector<std::uint8_t> out;
-    if (encode(p, v, out)) out.clear();
+    if (encode(p, v, out))
+        out.clear();
     return out;
 }
 

@@ -9,13 +9,17 @@ namespace {
 template <class Code>
 bool read_reason_and_properties(byte_reader& r, property_context context, Code& code,
                                 property_list& properties) {
-    if (r.remaining() == 0) return true;
+    if (r.remaining() == 0)
+        return true;
     const std::size_t offset = r.offset();
     std::uint8_t byte = 0;
-    if (!r.u8(byte, "reason code")) return false;
+    if (!r.u8(byte, "reason code"))
+        return false;
     code = static_cast<Code>(byte);
-    if (!is_valid(code)) return r.fail_at(codec_errc::invalid_reason_code, "reason code", offset);
-    if (r.remaining() > 0 && !read_properties(r, context, properties)) return false;
+    if (!is_valid(code))
+        return r.fail_at(codec_errc::invalid_reason_code, "reason code", offset);
+    if (r.remaining() > 0 && !read_properties(r, context, properties))
+        return false;
     return r.expect_end();
 }
 
@@ -24,23 +28,27 @@ std::error_code write_reason_and_properties(std::uint8_t header, Code code,
                                             const property_list& properties,
                                             std::vector<std::uint8_t>& out) {
     return write_packet(header, out, [&](auto& w) {
-        if (static_cast<std::uint8_t>(code) == 0 && properties.empty()) return;
+        if (static_cast<std::uint8_t>(code) == 0 && properties.empty())
+            return;
         w.u8(static_cast<std::uint8_t>(code));
-        if (!properties.empty()) write_properties(properties, w);
+        if (!properties.empty())
+            write_properties(properties, w);
     });
 }
 
 }  // namespace
 
 bool decode_disconnect(byte_reader& r, protocol_version v, disconnect& out) {
-    if (v != protocol_version::v5) return r.expect_end();
+    if (v != protocol_version::v5)
+        return r.expect_end();
     return read_reason_and_properties(r, property_context::disconnect, out.reason_code,
                                       out.properties);
 }
 
 std::error_code encode_disconnect(const disconnect& p, protocol_version v,
                                   std::vector<std::uint8_t>& out) {
-    if (v != protocol_version::v5) return write_packet(0xE0, out, [](auto&) {});
+    if (v != protocol_version::v5)
+        return write_packet(0xE0, out, [](auto&) {});
     return write_reason_and_properties(0xE0, p.reason_code, p.properties, out);
 }
 
@@ -54,7 +62,8 @@ bool decode_auth(byte_reader& r, auth& out) {
         if (!is_valid(out.reason_code)) {
             return r.fail_at(codec_errc::invalid_reason_code, "reason code", offset);
         }
-        if (!read_properties(r, property_context::auth, out.properties)) return false;
+        if (!read_properties(r, property_context::auth, out.properties))
+            return false;
     }
     if (!out.properties.contains(property_id::authentication_method)) {
         return r.fail(codec_errc::missing_authentication_method, "properties");
@@ -64,7 +73,8 @@ bool decode_auth(byte_reader& r, auth& out) {
 
 std::error_code encode_auth(const auth& p, std::vector<std::uint8_t>& out) {
     return write_packet(0xF0, out, [&](auto& w) {
-        if (p.reason_code == auth_reason::success && p.properties.empty()) return;
+        if (p.reason_code == auth_reason::success && p.properties.empty())
+            return;
         w.u8(static_cast<std::uint8_t>(p.reason_code));
         write_properties(p.properties, w);
     });

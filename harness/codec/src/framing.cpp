@@ -20,18 +20,20 @@ decode_error make_error(codec_errc code, std::size_t offset, std::string_view fi
 
 expected<std::optional<fixed_header>, decode_error> parse_fixed_header(
     std::span<const std::uint8_t> bytes, std::size_t base_offset, bool require_minimal) {
-    if (bytes.size() < 2) return std::optional<fixed_header>{};
+    if (bytes.size() < 2)
+        return std::optional<fixed_header>{};
     fixed_header h;
     h.header = bytes[0];
     std::uint32_t value = 0;
     for (std::size_t i = 0; i < 4; ++i) {
-        if (1 + i >= bytes.size()) return std::optional<fixed_header>{};
+        if (1 + i >= bytes.size())
+            return std::optional<fixed_header>{};
         const std::uint8_t b = bytes[1 + i];
         value |= std::uint32_t{b & 0x7Fu} << (7 * i);
         if ((b & 0x80) == 0) {
             if (require_minimal && i > 0 && b == 0) {
-                return unexpected{
-                    make_error(codec_errc::non_minimal_varint, base_offset + 1, "remaining length")};
+                return unexpected{make_error(codec_errc::non_minimal_varint, base_offset + 1,
+                                             "remaining length")};
             }
             h.remaining_length = value;
             h.header_size = 2 + i;
@@ -54,7 +56,8 @@ void frame_reader::feed(std::span<const std::uint8_t> bytes) {
 }
 
 expected<std::optional<frame>, decode_error> frame_reader::next() {
-    if (failed_) return unexpected{*failed_};
+    if (failed_)
+        return unexpected{*failed_};
     const std::span<const std::uint8_t> pending(buffer_.data() + read_pos_,
                                                 buffer_.size() - read_pos_);
     auto header = parse_fixed_header(pending, consumed_, require_minimal_);
@@ -62,7 +65,8 @@ expected<std::optional<frame>, decode_error> frame_reader::next() {
         failed_ = header.error();
         return unexpected{*failed_};
     }
-    if (!*header) return std::optional<frame>{};
+    if (!*header)
+        return std::optional<frame>{};
     const fixed_header& h = **header;
     const std::size_t total = h.header_size + std::size_t{h.remaining_length};
     if (total > max_packet_size_) {
@@ -72,7 +76,8 @@ expected<std::optional<frame>, decode_error> frame_reader::next() {
                                  std::to_string(max_packet_size_) + ",");
         return unexpected{*failed_};
     }
-    if (pending.size() < total) return std::optional<frame>{};
+    if (pending.size() < total)
+        return std::optional<frame>{};
     frame f;
     f.header = h.header;
     f.bytes = pending.first(total);

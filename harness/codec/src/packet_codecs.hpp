@@ -25,8 +25,10 @@ bool decode_disconnect(byte_reader& r, protocol_version v, disconnect& out);
 bool decode_auth(byte_reader& r, auth& out);
 
 std::error_code encode_connect(const connect& p, std::vector<std::uint8_t>& out);
-std::error_code encode_connack(const connack& p, protocol_version v, std::vector<std::uint8_t>& out);
-std::error_code encode_publish(const publish& p, protocol_version v, std::vector<std::uint8_t>& out);
+std::error_code encode_connack(const connack& p, protocol_version v,
+                               std::vector<std::uint8_t>& out);
+std::error_code encode_publish(const publish& p, protocol_version v,
+                               std::vector<std::uint8_t>& out);
 std::error_code encode_ack(const puback& p, protocol_version v, std::vector<std::uint8_t>& out);
 std::error_code encode_ack(const pubrec& p, protocol_version v, std::vector<std::uint8_t>& out);
 std::error_code encode_ack(const pubrel& p, protocol_version v, std::vector<std::uint8_t>& out);

@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::uint16_t bits(std::initializer_list<property_context> contexts) {
     std::uint16_t mask = 0;
-    for (auto c : contexts) mask |= static_cast<std::uint16_t>(c);
+    for (auto c : contexts)
+        mask |= static_cast<std::uint16_t>(c);
     return mask;
 }
 
@@ -20,9 +21,9 @@ using id = property_id;
 constexpr std::uint16_t message_contexts = bits({publish, will});
 constexpr std::uint16_t reason_string_contexts =
     bits({connack, puback, pubrec, pubrel, pubcomp, suback, unsuback, disconnect, auth});
-constexpr std::uint16_t all_contexts = bits({connect, connack, publish, will, puback, pubrec, pubrel,
-                                             pubcomp, subscribe, suback, unsubscribe, unsuback,
-                                             disconnect, auth});
+constexpr std::uint16_t all_contexts =
+    bits({connect, connack, publish, will, puback, pubrec, pubrel, pubcomp, subscribe, suback,
+          unsubscribe, unsuback, disconnect, auth});
 
 constexpr std::array<property_info, 27> table{{
     {id::payload_format_indicator, "payload_format_indicator", byte, message_contexts, false, true},
@@ -45,8 +46,8 @@ constexpr std::array<property_info, 27> table{{
     {id::request_problem_information, "request_problem_information", byte, bits({connect}), false,
      true},
     {id::will_delay_interval, "will_delay_interval", four_byte_integer, bits({will}), false, false},
-    {id::request_response_information, "request_response_information", byte, bits({connect}),
-     false, true},
+    {id::request_response_information, "request_response_information", byte, bits({connect}), false,
+     true},
     {id::response_information, "response_information", utf8_string, bits({connack}), false, false},
     {id::server_reference, "server_reference", utf8_string, bits({connack, disconnect}), false,
      false},
@@ -61,8 +62,8 @@ constexpr std::array<property_info, 27> table{{
     {id::user_property, "user_property", utf8_string_pair, all_contexts, true, false},
     {id::maximum_packet_size, "maximum_packet_size", four_byte_integer, bits({connect, connack}),
      false, false},
-    {id::wildcard_subscription_available, "wildcard_subscription_available", byte,
-     bits({connack}), false, true},
+    {id::wildcard_subscription_available, "wildcard_subscription_available", byte, bits({connack}),
+     false, true},
     {id::subscription_identifier_available, "subscription_identifier_available", byte,
      bits({connack}), false, true},
     {id::shared_subscription_available, "shared_subscription_available", byte, bits({connack}),
@@ -81,29 +82,46 @@ constexpr std::array<std::int8_t, 0x2B> index_by_id = [] {
 
 }  // namespace
 
-std::span<const property_info> property_table() noexcept { return table; }
+std::span<const property_info> property_table() noexcept {
+    return table;
+}
 
 const property_info* find_property_info(std::uint8_t raw_id) noexcept {
-    if (raw_id >= index_by_id.size() || index_by_id[raw_id] < 0) return nullptr;
+    if (raw_id >= index_by_id.size() || index_by_id[raw_id] < 0)
+        return nullptr;
     return &table[static_cast<std::size_t>(index_by_id[raw_id])];
 }
 
 std::string_view context_name(property_context context) noexcept {
     switch (context) {
-        case property_context::connect: return "CONNECT";
-        case property_context::connack: return "CONNACK";
-        case property_context::publish: return "PUBLISH";
-        case property_context::will: return "will properties";
-        case property_context::puback: return "PUBACK";
-        case property_context::pubrec: return "PUBREC";
-        case property_context::pubrel: return "PUBREL";
-        case property_context::pubcomp: return "PUBCOMP";
-        case property_context::subscribe: return "SUBSCRIBE";
-        case property_context::suback: return "SUBACK";
-        case property_context::unsubscribe: return "UNSUBSCRIBE";
-        case property_context::unsuback: return "UNSUBACK";
-        case property_context::disconnect: return "DISCONNECT";
-        case property_context::auth: return "AUTH";
+        case property_context::connect:
+            return "CONNECT";
+        case property_context::connack:
+            return "CONNACK";
+        case property_context::publish:
+            return "PUBLISH";
+        case property_context::will:
+            return "will properties";
+        case property_context::puback:
+            return "PUBACK";
+        case property_context::pubrec:
+            return "PUBREC";
+        case property_context::pubrel:
+            return "PUBREL";
+        case property_context::pubcomp:
+            return "PUBCOMP";
+        case property_context::subscribe:
+            return "SUBSCRIBE";
+        case property_context::suback:
+            return "SUBACK";
+        case property_context::unsubscribe:
+            return "UNSUBSCRIBE";
+        case property_context::unsuback:
+            return "UNSUBACK";
+        case property_context::disconnect:
+            return "DISCONNECT";
+        case property_context::auth:
+            return "AUTH";
     }
     return "unknown";
 }
@@ -114,15 +132,18 @@ void property_list::erase(property_id id) {
 
 const property* property_list::find(property_id id) const noexcept {
     for (const auto& p : items_) {
-        if (p.id == id) return &p;
+        if (p.id == id)
+            return &p;
     }
     return nullptr;
 }
 
 std::optional<std::uint32_t> property_list::integer(property_id id) const noexcept {
     const property* p = find(id);
-    if (p == nullptr) return std::nullopt;
-    if (const auto* v = std::get_if<std::uint32_t>(&p->value)) return *v;
+    if (p == nullptr)
+        return std::nullopt;
+    if (const auto* v = std::get_if<std::uint32_t>(&p->value))
+        return *v;
     return std::nullopt;
 }
 
@@ -139,7 +160,8 @@ const binary* property_list::binary_data(property_id id) const noexcept {
 std::vector<string_pair> property_list::user_properties() const {
     std::vector<string_pair> pairs;
     for (const auto& p : items_) {
-        if (const auto* pair = std::get_if<string_pair>(&p.value)) pairs.push_back(*pair);
+        if (const auto* pair = std::get_if<string_pair>(&p.value))
+            pairs.push_back(*pair);
     }
     return pairs;
 }
@@ -147,8 +169,10 @@ std::vector<string_pair> property_list::user_properties() const {
 std::vector<std::uint32_t> property_list::subscription_identifiers() const {
     std::vector<std::uint32_t> ids;
     for (const auto& p : items_) {
-        if (p.id != property_id::subscription_identifier) continue;
-        if (const auto* v = std::get_if<std::uint32_t>(&p.value)) ids.push_back(*v);
+        if (p.id != property_id::subscription_identifier)
+            continue;
+        if (const auto* v = std::get_if<std::uint32_t>(&p.value))
+            ids.push_back(*v);
     }
     return ids;
 }

@@ -16,43 +16,50 @@ bool read_value(byte_reader& r, const property_info& info, property_value& out) 
     switch (info.type) {
         case wire_type::byte: {
             std::uint8_t v = 0;
-            if (!r.u8(v, info.name)) return false;
+            if (!r.u8(v, info.name))
+                return false;
             out = std::uint32_t{v};
             return true;
         }
         case wire_type::two_byte_integer: {
             std::uint16_t v = 0;
-            if (!r.u16(v, info.name)) return false;
+            if (!r.u16(v, info.name))
+                return false;
             out = std::uint32_t{v};
             return true;
         }
         case wire_type::four_byte_integer: {
             std::uint32_t v = 0;
-            if (!r.u32(v, info.name)) return false;
+            if (!r.u32(v, info.name))
+                return false;
             out = v;
             return true;
         }
         case wire_type::variable_byte_integer: {
             std::uint32_t v = 0;
-            if (!r.varint(v, info.name)) return false;
+            if (!r.varint(v, info.name))
+                return false;
             out = v;
             return true;
         }
         case wire_type::utf8_string: {
             std::string v;
-            if (!r.utf8(v, info.name)) return false;
+            if (!r.utf8(v, info.name))
+                return false;
             out = std::move(v);
             return true;
         }
         case wire_type::binary_data: {
             binary v;
-            if (!r.binary_data(v, info.name)) return false;
+            if (!r.binary_data(v, info.name))
+                return false;
             out = std::move(v);
             return true;
         }
         case wire_type::utf8_string_pair: {
             string_pair v;
-            if (!r.utf8(v.first, "user_property name") || !r.utf8(v.second, "user_property value")) {
+            if (!r.utf8(v.first, "user_property name") ||
+                !r.utf8(v.second, "user_property value")) {
                 return false;
             }
             out = std::move(v);
@@ -66,17 +73,21 @@ bool read_value(byte_reader& r, const property_info& info, property_value& out) 
 
 bool read_properties(byte_reader& reader, property_context context, property_list& out) {
     std::uint32_t length = 0;
-    if (!reader.varint(length, "property length")) return false;
-    if (length == 0) return true;
+    if (!reader.varint(length, "property length"))
+        return false;
+    if (length == 0)
+        return true;
     byte_reader r = reader;
-    if (!reader.sub_reader(length, "property length", r)) return false;
+    if (!reader.sub_reader(length, "property length", r))
+        return false;
 
     const auto context_bit = static_cast<std::uint16_t>(context);
     std::uint64_t seen = 0;
     while (r.ok() && r.remaining() > 0) {
         const std::size_t start = r.offset();
         std::uint32_t raw_id = 0;
-        if (!r.varint(raw_id, "property identifier")) return false;
+        if (!r.varint(raw_id, "property identifier"))
+            return false;
         const property_info* info =
             raw_id <= 0xFF ? find_property_info(static_cast<std::uint8_t>(raw_id)) : nullptr;
         if (info == nullptr) {
@@ -96,7 +107,8 @@ bool read_properties(byte_reader& reader, property_context context, property_lis
 
         const std::size_t value_offset = r.offset();
         property p{info->id, std::uint32_t{0}};
-        if (!read_value(r, *info, p.value)) return false;
+        if (!read_value(r, *info, p.value))
+            return false;
         if (const auto* v = std::get_if<std::uint32_t>(&p.value)) {
             if ((info->boolean && *v > 1) || (*v == 0 && must_not_be_zero(info->id))) {
                 return r.fail_at(codec_errc::invalid_property_value, info->name, value_offset);
@@ -107,7 +119,8 @@ bool read_properties(byte_reader& reader, property_context context, property_lis
         }
         out.push_back(std::move(p));
     }
-    const auto data_bit = std::uint64_t{1} << static_cast<unsigned>(property_id::authentication_data);
+    const auto data_bit = std::uint64_t{1}
+                          << static_cast<unsigned>(property_id::authentication_data);
     const auto method_bit = std::uint64_t{1}
                             << static_cast<unsigned>(property_id::authentication_method);
     if ((seen & data_bit) != 0 && (seen & method_bit) == 0) {

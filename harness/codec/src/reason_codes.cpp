@@ -70,34 +70,35 @@ constexpr table suback_values{0x00, 0x01, 0x02, 0x80, 0x83, 0x87,
                               0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2};
 constexpr table unsuback_values{0x00, 0x11, 0x80, 0x83, 0x87, 0x8F, 0x91};
 // 0x8C is in table 2-6 though not in table 3-10; Mosquitto sends it, so it is accepted.
-constexpr table disconnect_values{0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8B, 0x8C, 0x8D,
-                                  0x8E, 0x8F, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99,
-                                  0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xA0, 0xA1, 0xA2};
+constexpr table disconnect_values{0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8B, 0x8C,
+                                  0x8D, 0x8E, 0x8F, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98,
+                                  0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xA0, 0xA1, 0xA2};
 constexpr table auth_values{0x00, 0x18, 0x19};
 
 template <class Enum>
 bool listed(table values, Enum code) noexcept {
-    return std::find(values.begin(), values.end(), static_cast<std::uint8_t>(code)) !=
-           values.end();
+    return std::find(values.begin(), values.end(), static_cast<std::uint8_t>(code)) != values.end();
 }
 
 template <class Enum>
 std::string_view name_in(table values, Enum code, std::string_view zero_name) noexcept {
-    if (!listed(values, code)) return "Unknown reason code";
-    if (static_cast<std::uint8_t>(code) == 0) return zero_name;
+    if (!listed(values, code))
+        return "Unknown reason code";
+    if (static_cast<std::uint8_t>(code) == 0)
+        return zero_name;
     return to_string(static_cast<reason_code>(code));
 }
 
 template <class Enum>
 class table_category final : public std::error_category {
-public:
+  public:
     explicit table_category(const char* name) : name_(name) {}
     const char* name() const noexcept override { return name_; }
     std::string message(int value) const override {
         return std::string(to_string(static_cast<Enum>(value)));
     }
 
-private:
+  private:
     const char* name_;
 };
 
@@ -105,27 +106,50 @@ private:
 
 std::string_view to_string(reason_code code) noexcept {
     for (const auto& entry : all_codes) {
-        if (entry.value == static_cast<std::uint8_t>(code)) return entry.name;
+        if (entry.value == static_cast<std::uint8_t>(code))
+            return entry.name;
     }
     return "Unknown reason code";
 }
 
-bool is_valid(connack_reason c) noexcept { return listed(connack_values, c); }
-bool is_valid(puback_reason c) noexcept { return listed(puback_values, c); }
-bool is_valid(pubrel_reason c) noexcept { return listed(pubrel_values, c); }
-bool is_valid(suback_reason c) noexcept { return listed(suback_values, c); }
-bool is_valid(unsuback_reason c) noexcept { return listed(unsuback_values, c); }
-bool is_valid(disconnect_reason c) noexcept { return listed(disconnect_values, c); }
-bool is_valid(auth_reason c) noexcept { return listed(auth_values, c); }
-bool is_valid(connect_return_code c) noexcept { return static_cast<std::uint8_t>(c) <= 5; }
+bool is_valid(connack_reason c) noexcept {
+    return listed(connack_values, c);
+}
+bool is_valid(puback_reason c) noexcept {
+    return listed(puback_values, c);
+}
+bool is_valid(pubrel_reason c) noexcept {
+    return listed(pubrel_values, c);
+}
+bool is_valid(suback_reason c) noexcept {
+    return listed(suback_values, c);
+}
+bool is_valid(unsuback_reason c) noexcept {
+    return listed(unsuback_values, c);
+}
+bool is_valid(disconnect_reason c) noexcept {
+    return listed(disconnect_values, c);
+}
+bool is_valid(auth_reason c) noexcept {
+    return listed(auth_values, c);
+}
+bool is_valid(connect_return_code c) noexcept {
+    return static_cast<std::uint8_t>(c) <= 5;
+}
 bool is_valid(suback_return_code c) noexcept {
     const auto v = static_cast<std::uint8_t>(c);
     return v <= 2 || v == 0x80;
 }
 
-std::string_view to_string(connack_reason c) noexcept { return name_in(connack_values, c, "Success"); }
-std::string_view to_string(puback_reason c) noexcept { return name_in(puback_values, c, "Success"); }
-std::string_view to_string(pubrel_reason c) noexcept { return name_in(pubrel_values, c, "Success"); }
+std::string_view to_string(connack_reason c) noexcept {
+    return name_in(connack_values, c, "Success");
+}
+std::string_view to_string(puback_reason c) noexcept {
+    return name_in(puback_values, c, "Success");
+}
+std::string_view to_string(pubrel_reason c) noexcept {
+    return name_in(pubrel_values, c, "Success");
+}
 std::string_view to_string(suback_reason c) noexcept {
     return name_in(suback_values, c, "Granted QoS 0");
 }
@@ -135,50 +159,64 @@ std::string_view to_string(unsuback_reason c) noexcept {
 std::string_view to_string(disconnect_reason c) noexcept {
     return name_in(disconnect_values, c, "Normal disconnection");
 }
-std::string_view to_string(auth_reason c) noexcept { return name_in(auth_values, c, "Success"); }
+std::string_view to_string(auth_reason c) noexcept {
+    return name_in(auth_values, c, "Success");
+}
 
 std::string_view to_string(connect_return_code c) noexcept {
     switch (c) {
-        case connect_return_code::accepted: return "Connection Accepted";
+        case connect_return_code::accepted:
+            return "Connection Accepted";
         case connect_return_code::unacceptable_protocol_version:
             return "Connection Refused, unacceptable protocol version";
-        case connect_return_code::identifier_rejected: return "Connection Refused, identifier rejected";
-        case connect_return_code::server_unavailable: return "Connection Refused, Server unavailable";
+        case connect_return_code::identifier_rejected:
+            return "Connection Refused, identifier rejected";
+        case connect_return_code::server_unavailable:
+            return "Connection Refused, Server unavailable";
         case connect_return_code::bad_user_name_or_password:
             return "Connection Refused, bad user name or password";
-        case connect_return_code::not_authorized: return "Connection Refused, not authorized";
+        case connect_return_code::not_authorized:
+            return "Connection Refused, not authorized";
     }
     return "Unknown return code";
 }
 
 std::string_view to_string(suback_return_code c) noexcept {
     switch (c) {
-        case suback_return_code::success_qos_0: return "Success - Maximum QoS 0";
-        case suback_return_code::success_qos_1: return "Success - Maximum QoS 1";
-        case suback_return_code::success_qos_2: return "Success - Maximum QoS 2";
-        case suback_return_code::failure: return "Failure";
+        case suback_return_code::success_qos_0:
+            return "Success - Maximum QoS 0";
+        case suback_return_code::success_qos_1:
+            return "Success - Maximum QoS 1";
+        case suback_return_code::success_qos_2:
+            return "Success - Maximum QoS 2";
+        case suback_return_code::failure:
+            return "Failure";
     }
     return "Unknown return code";
 }
 
 connack_reason from_v3(connect_return_code c) noexcept {
     switch (c) {
-        case connect_return_code::accepted: return connack_reason::success;
+        case connect_return_code::accepted:
+            return connack_reason::success;
         case connect_return_code::unacceptable_protocol_version:
             return connack_reason::unsupported_protocol_version;
         case connect_return_code::identifier_rejected:
             return connack_reason::client_identifier_not_valid;
-        case connect_return_code::server_unavailable: return connack_reason::server_unavailable;
+        case connect_return_code::server_unavailable:
+            return connack_reason::server_unavailable;
         case connect_return_code::bad_user_name_or_password:
             return connack_reason::bad_user_name_or_password;
-        case connect_return_code::not_authorized: return connack_reason::not_authorized;
+        case connect_return_code::not_authorized:
+            return connack_reason::not_authorized;
     }
     return connack_reason::unspecified_error;
 }
 
 connect_return_code to_v3(connack_reason c) noexcept {
     switch (c) {
-        case connack_reason::success: return connect_return_code::accepted;
+        case connack_reason::success:
+            return connect_return_code::accepted;
         case connack_reason::unsupported_protocol_version:
             return connect_return_code::unacceptable_protocol_version;
         case connack_reason::client_identifier_not_valid:
@@ -187,15 +225,17 @@ connect_return_code to_v3(connack_reason c) noexcept {
         case connack_reason::bad_authentication_method:
             return connect_return_code::bad_user_name_or_password;
         case connack_reason::not_authorized:
-        case connack_reason::banned: return connect_return_code::not_authorized;
-        default: return connect_return_code::server_unavailable;
+        case connack_reason::banned:
+            return connect_return_code::not_authorized;
+        default:
+            return connect_return_code::server_unavailable;
     }
 }
 
-#define HARNESS_REASON_CATEGORY(Enum)                                       \
-    const std::error_category& category_of(Enum) noexcept {                 \
-        static const table_category<Enum> instance("mqtt-" #Enum);          \
-        return instance;                                                    \
+#define HARNESS_REASON_CATEGORY(Enum)                              \
+    const std::error_category& category_of(Enum) noexcept {        \
+        static const table_category<Enum> instance("mqtt-" #Enum); \
+        return instance;                                           \
     }
 
 HARNESS_REASON_CATEGORY(connack_reason)

@@ -12,7 +12,8 @@ utf8_check check_mqtt_utf8(std::string_view text) noexcept {
     while (i < n) {
         const std::uint8_t b = s[i];
         if (b < 0x80) {
-            if (b == 0) return {codec_errc::utf8_null_character, i};
+            if (b == 0)
+                return {codec_errc::utf8_null_character, i};
             ++i;
             continue;
         }
@@ -22,19 +23,26 @@ utf8_check check_mqtt_utf8(std::string_view text) noexcept {
             length = 2;
         } else if (b >= 0xE0 && b <= 0xEF) {
             length = 3;
-            if (b == 0xE0) low = 0xA0;   // no overlongs
-            if (b == 0xED) high = 0x9F;  // no surrogates U+D800..U+DFFF
+            if (b == 0xE0)
+                low = 0xA0;  // no overlongs
+            if (b == 0xED)
+                high = 0x9F;  // no surrogates U+D800..U+DFFF
         } else if (b >= 0xF0 && b <= 0xF4) {
             length = 4;
-            if (b == 0xF0) low = 0x90;   // no overlongs
-            if (b == 0xF4) high = 0x8F;  // nothing past U+10FFFF
+            if (b == 0xF0)
+                low = 0x90;  // no overlongs
+            if (b == 0xF4)
+                high = 0x8F;  // nothing past U+10FFFF
         } else {
             return {codec_errc::invalid_utf8, i};
         }
-        if (n - i < length) return {codec_errc::invalid_utf8, i};
-        if (s[i + 1] < low || s[i + 1] > high) return {codec_errc::invalid_utf8, i};
+        if (n - i < length)
+            return {codec_errc::invalid_utf8, i};
+        if (s[i + 1] < low || s[i + 1] > high)
+            return {codec_errc::invalid_utf8, i};
         for (std::size_t k = 2; k < length; ++k) {
-            if ((s[i + k] & 0xC0) != 0x80) return {codec_errc::invalid_utf8, i};
+            if ((s[i + k] & 0xC0) != 0x80)
+                return {codec_errc::invalid_utf8, i};
         }
         i += length;
     }

@@ -18,7 +18,7 @@ namespace harness::codec::detail {
 /// Reads fields from one packet body. The first failure is recorded in the shared error and
 /// every later read fails, so decoders can chain reads and check once.
 class byte_reader {
-public:
+  public:
     byte_reader(std::span<const std::uint8_t> data, std::size_t base_offset, packet_type type,
                 decode_error& error)
         : data_(data), base_(base_offset), type_(type), error_(&error) {}
@@ -47,7 +47,7 @@ public:
     /// Fails with trailing_bytes unless everything was read.
     bool expect_end();
 
-private:
+  private:
     bool need(std::size_t n, std::string_view field);
 
     std::span<const std::uint8_t> data_;
@@ -64,12 +64,13 @@ constexpr std::size_t varint_size(std::uint32_t v) noexcept {
 
 /// First pass of encoding: counts bytes and catches values that do not fit.
 class size_counter {
-public:
+  public:
     void u8(std::uint8_t) noexcept { size += 1; }
     void u16(std::uint16_t) noexcept { size += 2; }
     void u32(std::uint32_t) noexcept { size += 4; }
     void varint(std::uint32_t v) noexcept {
-        if (v > max_remaining_length) error = codec_errc::value_too_large;
+        if (v > max_remaining_length)
+            error = codec_errc::value_too_large;
         size += varint_size(v);
     }
     void utf8(std::string_view s) noexcept { prefixed(s.size()); }
@@ -80,16 +81,17 @@ public:
     std::size_t size = 0;
     std::error_code error;
 
-private:
+  private:
     void prefixed(std::size_t n) noexcept {
-        if (n > 0xFFFF) error = codec_errc::value_too_large;
+        if (n > 0xFFFF)
+            error = codec_errc::value_too_large;
         size += 2 + n;
     }
 };
 
 /// Second pass: writes into memory sized by the first pass.
 class byte_writer {
-public:
+  public:
     explicit byte_writer(std::uint8_t* out) noexcept : p_(out) {}
 
     void u8(std::uint8_t v) noexcept { *p_++ = v; }
@@ -106,7 +108,8 @@ public:
         do {
             std::uint8_t b = v & 0x7F;
             v >>= 7;
-            if (v != 0) b |= 0x80;
+            if (v != 0)
+                b |= 0x80;
             *p_++ = b;
         } while (v != 0);
     }
@@ -121,9 +124,10 @@ public:
     void raw(std::span<const std::uint8_t> b) noexcept { copy(b.data(), b.size()); }
     void fail(codec_errc) noexcept {}
 
-private:
+  private:
     void copy(const void* src, std::size_t n) noexcept {
-        if (n != 0) std::memcpy(p_, src, n);
+        if (n != 0)
+            std::memcpy(p_, src, n);
         p_ += n;
     }
     std::uint8_t* p_;
@@ -135,8 +139,10 @@ template <class Body>
 std::error_code write_packet(std::uint8_t header, std::vector<std::uint8_t>& out, Body&& body) {
     size_counter counter;
     body(counter);
-    if (counter.error) return counter.error;
-    if (counter.size > max_remaining_length) return codec_errc::value_too_large;
+    if (counter.error)
+        return counter.error;
+    if (counter.size > max_remaining_length)
+        return codec_errc::value_too_large;
     const auto length = static_cast<std::uint32_t>(counter.size);
     const std::size_t start = out.size();
     out.resize(start + 1 + varint_size(length) + length);

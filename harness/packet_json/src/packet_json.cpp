@@ -10,9 +10,12 @@ using namespace codec;
 namespace {
 
 json::value property_value_json(const property_value& value) {
-    if (const auto* v = std::get_if<std::uint32_t>(&value)) return *v;
-    if (const auto* v = std::get_if<std::string>(&value)) return json::string(*v);
-    if (const auto* v = std::get_if<binary>(&value)) return json::string(to_hex(*v));
+    if (const auto* v = std::get_if<std::uint32_t>(&value))
+        return *v;
+    if (const auto* v = std::get_if<std::string>(&value))
+        return json::string(*v);
+    if (const auto* v = std::get_if<binary>(&value))
+        return json::string(to_hex(*v));
     const auto& pair = std::get<string_pair>(value);
     return json::array{json::string(pair.first), json::string(pair.second)};
 }
@@ -21,11 +24,13 @@ json::object properties_json(const property_list& properties) {
     json::object out;
     for (const auto& p : properties) {
         const property_info* info = find_property_info(static_cast<std::uint8_t>(p.id));
-        if (info == nullptr) continue;
+        if (info == nullptr)
+            continue;
         json::value value = property_value_json(p.value);
         if (info->repeatable) {
             auto& slot = out[info->name];
-            if (!slot.is_array()) slot = json::array{};
+            if (!slot.is_array())
+                slot = json::array{};
             slot.as_array().push_back(std::move(value));
         } else {
             out[info->name] = std::move(value);
@@ -35,7 +40,8 @@ json::object properties_json(const property_list& properties) {
 }
 
 void add_properties(json::object& out, const property_list& properties, protocol_version v) {
-    if (v == protocol_version::v5) out["properties"] = properties_json(properties);
+    if (v == protocol_version::v5)
+        out["properties"] = properties_json(properties);
 }
 
 template <class Code>
@@ -51,15 +57,18 @@ json::object connect_json(const connect& p) {
     out["clean_start"] = p.clean_start;
     out["keep_alive"] = p.keep_alive;
     out["client_id"] = p.client_id;
-    if (p.username) out["username"] = *p.username;
-    if (p.password) out["password_hex"] = to_hex(*p.password);
+    if (p.username)
+        out["username"] = *p.username;
+    if (p.password)
+        out["password_hex"] = to_hex(*p.password);
     if (p.will) {
         json::object will;
         will["topic"] = p.will->topic;
         will["payload_hex"] = to_hex(p.will->payload);
         will["qos"] = static_cast<int>(p.will->qos);
         will["retain"] = p.will->retain;
-        if (p.version == protocol_version::v5) will["properties"] = properties_json(p.will->properties);
+        if (p.version == protocol_version::v5)
+            will["properties"] = properties_json(p.will->properties);
         out["will"] = std::move(will);
     }
     add_properties(out, p.properties, p.version);
@@ -72,7 +81,8 @@ json::object publish_json(const publish& p, protocol_version v) {
     out["qos"] = static_cast<int>(p.qos);
     out["retain"] = p.retain;
     out["topic"] = p.topic;
-    if (p.qos != qos::at_most_once) out["packet_id"] = p.packet_id;
+    if (p.qos != qos::at_most_once)
+        out["packet_id"] = p.packet_id;
     add_properties(out, p.properties, v);
     out["payload_hex"] = to_hex(p.payload);
     return out;
@@ -108,7 +118,8 @@ json::object subscribe_json(const subscribe& p, protocol_version v) {
 template <class Codes>
 json::array codes_json(const Codes& codes) {
     json::array out;
-    for (auto c : codes) out.push_back(static_cast<std::uint8_t>(c));
+    for (auto c : codes)
+        out.push_back(static_cast<std::uint8_t>(c));
     return out;
 }
 
@@ -159,7 +170,8 @@ json::object to_json(const packet& p, protocol_version v) {
                 json::object o;
                 o["packet_id"] = value.packet_id;
                 json::array filters;
-                for (const auto& f : value.topic_filters) filters.push_back(json::string(f));
+                for (const auto& f : value.topic_filters)
+                    filters.push_back(json::string(f));
                 o["topic_filters"] = std::move(filters);
                 add_properties(o, value.properties, v);
                 return o;
@@ -173,7 +185,8 @@ json::object to_json(const packet& p, protocol_version v) {
             }
         },
         p);
-    for (auto& entry : body) out[entry.key()] = std::move(entry.value());
+    for (auto& entry : body)
+        out[entry.key()] = std::move(entry.value());
     return out;
 }
 

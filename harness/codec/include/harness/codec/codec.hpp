@@ -18,7 +18,8 @@ namespace harness::codec {
 expected<packet, decode_error> decode_body(const frame& f, protocol_version version);
 
 /// Decodes exactly one whole packet (fixed header included); extra bytes are an error.
-expected<packet, decode_error> decode(std::span<const std::uint8_t> bytes, protocol_version version);
+expected<packet, decode_error> decode(std::span<const std::uint8_t> bytes,
+                                      protocol_version version);
 
 /// Appends the encoding of `p` to `out`. A CONNECT is written at its own `version`; every other
 /// packet at `version`. Fails only when a value does not fit its wire type (value_too_large).

@@ -17,7 +17,7 @@ unexpected(E) -> unexpected<E>;
 
 template <class T, class E>
 class expected {
-public:
+  public:
     expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}
     expected(unexpected<E> error) : state_(std::in_place_index<1>, std::move(error.error)) {}
 
@@ -50,7 +50,7 @@ public:
         return std::get<1>(std::move(state_));
     }
 
-private:
+  private:
     std::variant<T, E> state_;
 };
 

@@ -39,7 +39,7 @@ expected<std::optional<fixed_header>, decode_error> parse_fixed_header(
     std::span<const std::uint8_t> bytes, std::size_t base_offset = 0, bool require_minimal = true);
 
 class frame_reader {
-public:
+  public:
     /// `max_packet_size` bounds the whole packet (fixed header included), as MQTT 5.0 does.
     explicit frame_reader(std::uint32_t max_packet_size = codec::max_packet_size)
         : max_packet_size_(max_packet_size) {}
@@ -63,7 +63,7 @@ public:
     std::size_t offset() const noexcept { return consumed_; }
     std::uint32_t max_packet_size() const noexcept { return max_packet_size_; }
 
-private:
+  private:
     std::uint32_t max_packet_size_;
     std::vector<std::uint8_t> buffer_;
     std::size_t read_pos_ = 0;

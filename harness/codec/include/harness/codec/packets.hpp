@@ -100,8 +100,8 @@ enum class retain_handling : std::uint8_t {
 struct subscription {
     std::string topic_filter;
     codec::qos max_qos = qos::at_most_once;
-    bool no_local = false;             // 5.0
-    bool retain_as_published = false;  // 5.0
+    bool no_local = false;                                                        // 5.0
+    bool retain_as_published = false;                                             // 5.0
     codec::retain_handling retain_handling = retain_handling::send_on_subscribe;  // 5.0
 
     friend bool operator==(const subscription&, const subscription&) = default;

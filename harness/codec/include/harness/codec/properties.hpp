@@ -100,7 +100,7 @@ struct property {
 
 /// A packet's properties in wire order, so that decoding then encoding gives the same bytes.
 class property_list {
-public:
+  public:
     property_list() = default;
     property_list(std::initializer_list<property> items) : items_(items) {}
 
@@ -114,7 +114,8 @@ public:
     void add(property_id id, std::string value) { items_.push_back({id, std::move(value)}); }
     void add(property_id id, binary value) { items_.push_back({id, std::move(value)}); }
     void add_user_property(std::string key, std::string value) {
-        items_.push_back({property_id::user_property, string_pair{std::move(key), std::move(value)}});
+        items_.push_back(
+            {property_id::user_property, string_pair{std::move(key), std::move(value)}});
     }
     void push_back(property p) { items_.push_back(std::move(p)); }
     void clear() noexcept { items_.clear(); }
@@ -132,7 +133,7 @@ public:
 
     friend bool operator==(const property_list&, const property_list&) = default;
 
-private:
+  private:
     std::vector<property> items_;
 };
 

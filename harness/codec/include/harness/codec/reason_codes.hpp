@@ -229,7 +229,9 @@ const std::error_category& category_of(auth_reason) noexcept;
 const std::error_category& category_of(connect_return_code) noexcept;
 
 template <class Enum>
-    requires requires(Enum e) { category_of(e); }
+requires requires(Enum e) {
+    category_of(e);
+}
 std::error_code make_error_code(Enum e) noexcept {
     return {static_cast<int>(e), category_of(e)};
 }

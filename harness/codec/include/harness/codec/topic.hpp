@@ -8,12 +8,12 @@ namespace harness::codec {
 
 enum class topic_error {
     none = 0,
-    empty,              // topics are at least one character long
-    too_long,           // more than 65535 bytes
-    wildcard_in_name,   // '+' or '#' in a topic name
-    misplaced_wildcard, // '#' not last or not alone in its level; '+' not alone in its level
+    empty,               // topics are at least one character long
+    too_long,            // more than 65535 bytes
+    wildcard_in_name,    // '+' or '#' in a topic name
+    misplaced_wildcard,  // '#' not last or not alone in its level; '+' not alone in its level
     null_character,
-    invalid_share,      // $share/{group}/{filter} with an empty or wildcard group, or no filter
+    invalid_share,  // $share/{group}/{filter} with an empty or wildcard group, or no filter
 };
 
 std::string_view to_string(topic_error error) noexcept;

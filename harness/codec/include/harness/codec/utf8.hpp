@@ -9,8 +9,8 @@
 namespace harness::codec {
 
 struct utf8_check {
-    codec_errc error{};       // value 0 when the string is valid
-    std::size_t offset = 0;   // offset of the offending byte within the string
+    codec_errc error{};      // value 0 when the string is valid
+    std::size_t offset = 0;  // offset of the offending byte within the string
     explicit operator bool() const noexcept { return error == codec_errc{}; }
 };
 
