@@ -2,6 +2,7 @@
 // a free port, release it and hand it over, and retry on another port if the broker loses the
 // race for it.
 #include "mosquitto_broker.hpp"
+#include "tcp_relay.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,14 +20,6 @@ namespace {
 
 constexpr int max_attempts = 3;
 constexpr auto poll_interval = std::chrono::milliseconds{20};
-
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
 
 /// A loopback port that was free a moment ago.
 std::uint16_t free_port() {
