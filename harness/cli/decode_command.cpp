@@ -27,7 +27,9 @@ struct decode_options {
 
 class stream_decoder {
   public:
-    explicit stream_decoder(protocol_version version) : version_(version) {}
+    explicit stream_decoder(protocol_version version) : version_(version) {
+        reader_.set_protocol(version);
+    }
 
     /// Decodes and prints every whole packet fed so far; false after a malformed packet.
     bool feed(std::span<const std::uint8_t> bytes) {
@@ -38,20 +40,14 @@ class stream_decoder {
                 return fail(next.error());
             if (!*next)
                 return true;
-            const frame& f = **next;
-            if (first_ && f.type() == packet_type::connect && f.body.size() >= 7) {
-                // The protocol level follows the two-byte length and the protocol name.
-                const std::size_t name_length = std::size_t{f.body[0]} << 8 | f.body[1];
-                if (f.body.size() > 2 + name_length) {
-                    const auto level = f.body[2 + name_length];
-                    if (level >= 3 && level <= 5)
-                        version_ = static_cast<protocol_version>(level);
-                }
-            }
-            first_ = false;
-            auto decoded = decode_body(f, version_);
+            auto decoded = decode_body(**next, version_);
             if (!decoded)
                 return fail(decoded.error());
+            if (const auto* c = std::get_if<connect>(&*decoded); c != nullptr && first_) {
+                version_ = c->version;  // a stream that starts with CONNECT sets the level
+                reader_.set_protocol(version_);
+            }
+            first_ = false;
             auto object = packet_json::to_json(*decoded, version_);
             print(object);
         }
