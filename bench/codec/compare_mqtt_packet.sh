@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compares our codec with mqtt-packet (the parser of MQTT.js) on the same byte stream: N
-# back-to-back 64-byte MQTT 3.1.1 PUBLISH packets, fed to each parser in 64 KiB chunks.
+# back-to-back 64-byte MQTT 3.1.1 PUBLISH packets, fed to each parser in 65,000-byte chunks.
 # The two sides take turns for ROUNDS rounds of REPETITIONS runs each, so that both see the
 # same machine conditions; the best run of each side counts. Prints both rates and the ratio
 # ours/theirs; the goal is 10x.
@@ -100,7 +100,7 @@ done
 
 echo
 echo "== same $(field bytes "$written") bytes (fnv1a32 $(field fnv1a32 "$written")," \
-     "$(field packets "$written") packets, 64 KiB chunks); best of $((rounds * repetitions)) runs each"
+     "$(field packets "$written") packets, 65,000-byte chunks); best of $((rounds * repetitions)) runs each"
 awk -v op="$best_ours" -v om="$best_ours_mb" -v tp="$best_theirs" -v tm="$best_theirs_mb" '
     BEGIN {
         printf "ours (frame_reader + decode_body): %12.0f packets/s %9.1f MB/s\n", op, om

@@ -96,3 +96,53 @@ TEST(Acks, V5ReasonCodeWithReasonString) {
 
 }  // namespace
 }  // namespace harness::codec
+
+namespace harness::codec {
+namespace {
+
+bool decode_whole_into(std::string_view hex_text, packet& out, decode_error& error) {
+    frame_reader reader;
+    reader.feed(test::bytes(hex_text));
+    auto f = reader.next();
+    EXPECT_TRUE(f && *f);
+    return decode_body(**f, protocol_version::v5, out, error);
+}
+
+TEST(DecodeInto, ReusedPublishKeepsNothingOfThePreviousPacket) {
+    packet out;
+    decode_error error;
+    frame_reader reader;
+    reader.feed(test::bytes("32 15 00 03 'a/b' 00 07 06 03 00 01 'j' 01 01 'payload'"));
+    auto f = reader.next();
+    ASSERT_TRUE(f && *f);
+    ASSERT_TRUE(decode_body(**f, protocol_version::v5, out, error)) << error.message;
+    EXPECT_EQ(std::get<publish>(out).packet_id, 7);
+    EXPECT_EQ(std::get<publish>(out).properties.size(), 2u);
+
+    const auto second = test::bytes("30 05 00 01 't' 00 'x'");
+    reader.feed(second);
+    f = reader.next();
+    ASSERT_TRUE(f && *f);
+    ASSERT_TRUE(decode_body(**f, protocol_version::v5, out, error)) << error.message;
+    publish expected;
+    expected.topic = "t";
+    expected.payload = {'x'};
+    EXPECT_EQ(std::get<publish>(out), expected);
+}
+
+TEST(DecodeInto, ADifferentTypeReplacesThePacket) {
+    packet out = publish{false, qos::at_least_once, true, "t", 3, {}, {1}};
+    decode_error error;
+    ASSERT_TRUE(decode_whole_into("c0 00", out, error));
+    EXPECT_TRUE(std::holds_alternative<pingreq>(out));
+}
+
+TEST(DecodeInto, FailureReportsTheError) {
+    packet out;
+    decode_error error;
+    EXPECT_FALSE(decode_whole_into("36 05 00 01 't' 00 01", out, error));
+    EXPECT_EQ(error.code, make_error_code(codec_errc::invalid_qos));
+}
+
+}  // namespace
+}  // namespace harness::codec

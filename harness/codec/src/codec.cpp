@@ -21,89 +21,95 @@ constexpr std::uint8_t required_flags(packet_type type) {
     }
 }
 
-template <class Packet, class Decode>
-expected<packet, decode_error> run(byte_reader& r, decode_error& error, Decode&& decode) {
-    packet result{std::in_place_type<Packet>};
-    if (!decode(r, std::get<Packet>(result)) || !r.ok())
-        return unexpected{std::move(error)};
-    return result;
+/// Checks the packet type against the protocol level and the fixed-header flags.
+bool check_fixed_header(const frame& f, protocol_version v, byte_reader& r) {
+    const auto type = f.type();
+    const std::uint8_t flags = f.header & 0x0F;
+    if (static_cast<std::uint8_t>(type) == 0 ||
+        (type == packet_type::auth && v != protocol_version::v5)) {
+        return r.fail_at(codec_errc::reserved_packet_type, "packet type", f.offset);
+    }
+    if (type == packet_type::publish) {
+        if ((flags & 0x06) == 0x06) {
+            return r.fail_at(codec_errc::invalid_qos, "fixed header flags", f.offset);
+        }
+        if ((flags & 0x08) != 0 && (flags & 0x06) == 0) {
+            return r.fail_at(codec_errc::dup_on_qos0, "fixed header flags", f.offset);
+        }
+        return true;
+    }
+    if (v == protocol_version::v3_1 && required_flags(type) == 0x02) {
+        // MQTT 3.1 sets DUP and RETAIN freely on these; only QoS 1 is required.
+        if ((flags & 0x06) == 0x02)
+            return true;
+    } else if (flags == required_flags(type)) {
+        return true;
+    }
+    return r.fail_at(codec_errc::invalid_fixed_header_flags, "fixed header flags", f.offset);
+}
+
+/// Decodes the body into `out`, which holds a packet of the frame's type afterwards.
+bool decode_into(byte_reader& r, const frame& f, protocol_version v, packet& out) {
+    using namespace detail;
+    switch (f.type()) {
+        case packet_type::connect:
+            return decode_connect(r, out.emplace<connect>());
+        case packet_type::connack:
+            return decode_connack(r, v, out.emplace<connack>());
+        case packet_type::publish: {
+            auto* p = std::get_if<publish>(&out);
+            if (p == nullptr) {
+                p = &out.emplace<publish>();
+            } else {  // keep the storage of topic, payload and properties
+                p->packet_id = 0;
+                p->properties.clear();
+            }
+            return decode_publish(f.header & 0x0F, r, v, *p);
+        }
+        case packet_type::puback:
+            return decode_ack(r, v, out.emplace<puback>());
+        case packet_type::pubrec:
+            return decode_ack(r, v, out.emplace<pubrec>());
+        case packet_type::pubrel:
+            return decode_ack(r, v, out.emplace<pubrel>());
+        case packet_type::pubcomp:
+            return decode_ack(r, v, out.emplace<pubcomp>());
+        case packet_type::subscribe:
+            return decode_subscribe(r, v, out.emplace<subscribe>());
+        case packet_type::suback:
+            return decode_suback(r, v, out.emplace<suback>());
+        case packet_type::unsubscribe:
+            return decode_unsubscribe(r, v, out.emplace<unsubscribe>());
+        case packet_type::unsuback:
+            return decode_unsuback(r, v, out.emplace<unsuback>());
+        case packet_type::pingreq:
+            out.emplace<pingreq>();
+            return r.expect_end();
+        case packet_type::pingresp:
+            out.emplace<pingresp>();
+            return r.expect_end();
+        case packet_type::disconnect:
+            return decode_disconnect(r, v, out.emplace<disconnect>());
+        case packet_type::auth:
+            return decode_auth(r, out.emplace<auth>());
+    }
+    return r.fail_at(codec_errc::reserved_packet_type, "packet type", f.offset);
 }
 
 }  // namespace
 
+bool decode_body(const frame& f, protocol_version v, packet& out, decode_error& error) {
+    error = decode_error{};
+    byte_reader r(f.body, f.body_offset, f.type(), error);
+    return check_fixed_header(f, v, r) && decode_into(r, f, v, out) && r.ok();
+}
+
 expected<packet, decode_error> decode_body(const frame& f, protocol_version v) {
     decode_error error;
-    const auto type = f.type();
-    byte_reader r(f.body, f.body_offset, type, error);
-    const std::uint8_t flags = f.header & 0x0F;
-    const auto raw_type = static_cast<std::uint8_t>(type);
-    if (raw_type == 0 || (type == packet_type::auth && v != protocol_version::v5)) {
-        r.fail_at(codec_errc::reserved_packet_type, "packet type", f.offset);
+    expected<packet, decode_error> result{std::in_place, std::in_place_type<pingreq>};
+    if (!decode_body(f, v, *result, error))
         return unexpected{std::move(error)};
-    }
-    if (type == packet_type::publish) {
-        if ((flags & 0x06) == 0x06) {
-            r.fail_at(codec_errc::invalid_qos, "fixed header flags", f.offset);
-            return unexpected{std::move(error)};
-        }
-        if ((flags & 0x08) != 0 && (flags & 0x06) == 0) {
-            r.fail_at(codec_errc::dup_on_qos0, "fixed header flags", f.offset);
-            return unexpected{std::move(error)};
-        }
-    } else if (v == protocol_version::v3_1 && required_flags(type) == 0x02) {
-        // MQTT 3.1 sets DUP and RETAIN freely on these; only QoS 1 is required.
-        if ((flags & 0x06) != 0x02) {
-            r.fail_at(codec_errc::invalid_fixed_header_flags, "fixed header flags", f.offset);
-            return unexpected{std::move(error)};
-        }
-    } else if (flags != required_flags(type)) {
-        r.fail_at(codec_errc::invalid_fixed_header_flags, "fixed header flags", f.offset);
-        return unexpected{std::move(error)};
-    }
-
-    using namespace detail;
-    switch (type) {
-        case packet_type::connect:
-            return run<connect>(r, error, [](auto& rd, auto& p) { return decode_connect(rd, p); });
-        case packet_type::connack:
-            return run<connack>(r, error,
-                                [v](auto& rd, auto& p) { return decode_connack(rd, v, p); });
-        case packet_type::publish:
-            return run<publish>(r, error, [v, flags](auto& rd, auto& p) {
-                return decode_publish(flags, rd, v, p);
-            });
-        case packet_type::puback:
-            return run<puback>(r, error, [v](auto& rd, auto& p) { return decode_ack(rd, v, p); });
-        case packet_type::pubrec:
-            return run<pubrec>(r, error, [v](auto& rd, auto& p) { return decode_ack(rd, v, p); });
-        case packet_type::pubrel:
-            return run<pubrel>(r, error, [v](auto& rd, auto& p) { return decode_ack(rd, v, p); });
-        case packet_type::pubcomp:
-            return run<pubcomp>(r, error, [v](auto& rd, auto& p) { return decode_ack(rd, v, p); });
-        case packet_type::subscribe:
-            return run<subscribe>(r, error,
-                                  [v](auto& rd, auto& p) { return decode_subscribe(rd, v, p); });
-        case packet_type::suback:
-            return run<suback>(r, error,
-                               [v](auto& rd, auto& p) { return decode_suback(rd, v, p); });
-        case packet_type::unsubscribe:
-            return run<unsubscribe>(
-                r, error, [v](auto& rd, auto& p) { return decode_unsubscribe(rd, v, p); });
-        case packet_type::unsuback:
-            return run<unsuback>(r, error,
-                                 [v](auto& rd, auto& p) { return decode_unsuback(rd, v, p); });
-        case packet_type::pingreq:
-            return run<pingreq>(r, error, [](auto& rd, auto&) { return rd.expect_end(); });
-        case packet_type::pingresp:
-            return run<pingresp>(r, error, [](auto& rd, auto&) { return rd.expect_end(); });
-        case packet_type::disconnect:
-            return run<disconnect>(r, error,
-                                   [v](auto& rd, auto& p) { return decode_disconnect(rd, v, p); });
-        case packet_type::auth:
-            return run<auth>(r, error, [](auto& rd, auto& p) { return decode_auth(rd, p); });
-    }
-    r.fail_at(codec_errc::reserved_packet_type, "packet type", f.offset);
-    return unexpected{std::move(error)};
+    return result;
 }
 
 expected<packet, decode_error> decode(std::span<const std::uint8_t> bytes, protocol_version v) {

@@ -1,6 +1,7 @@
 // Internal: reading and writing a property list (length, then identifier/value pairs).
 #pragma once
 
+#include <type_traits>
 #include <variant>
 
 #include "harness/codec/properties.hpp"
@@ -71,7 +72,8 @@ void write_property_items(const property_list& properties, Writer& w) {
     }
 }
 
-/// Writes the property length and the properties.
+/// Writes the property length and the properties. The counting pass walks the list once; the
+/// writing pass counts again (the length comes first) and then writes.
 template <class Writer>
 void write_properties(const property_list& properties, Writer& w) {
     if (properties.empty())
@@ -81,7 +83,11 @@ void write_properties(const property_list& properties, Writer& w) {
     if (counter.error)
         return w.fail(static_cast<codec_errc>(counter.error.value()));
     w.varint(static_cast<std::uint32_t>(counter.size));
-    write_property_items(properties, w);
+    if constexpr (std::is_same_v<Writer, size_counter>) {
+        w.size += counter.size;
+    } else {
+        write_property_items(properties, w);
+    }
 }
 
 }  // namespace harness::codec::detail

@@ -59,10 +59,17 @@ std::string_view to_string(topic_error error) noexcept {
 }
 
 topic_error validate_topic_name(std::string_view name) noexcept {
-    if (const auto e = check_common(name); e != topic_error::none)
-        return e;
-    if (name.find_first_of("+#") != std::string_view::npos)
-        return topic_error::wildcard_in_name;
+    if (name.empty())
+        return topic_error::empty;
+    if (name.size() > 0xFFFF)
+        return topic_error::too_long;
+    // One pass: PUBLISH decoding checks every topic, so no find() per character class.
+    for (const char c : name) {
+        if (c == '+' || c == '#')
+            return topic_error::wildcard_in_name;
+        if (c == '\0')
+            return topic_error::null_character;
+    }
     return topic_error::none;
 }
 

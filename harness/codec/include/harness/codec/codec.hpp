@@ -17,6 +17,11 @@ namespace harness::codec {
 /// read as `version`. Offsets in errors are the frame's stream offsets.
 expected<packet, decode_error> decode_body(const frame& f, protocol_version version);
 
+/// The same, into `out`: when `out` already holds a PUBLISH and the frame is one, its topic,
+/// payload and property storage are reused, so a receive loop that keeps one packet decodes
+/// PUBLISH without allocating once capacities have grown. On failure `out` is unspecified.
+bool decode_body(const frame& f, protocol_version version, packet& out, decode_error& error);
+
 /// Decodes exactly one whole packet (fixed header included); extra bytes are an error.
 expected<packet, decode_error> decode(std::span<const std::uint8_t> bytes,
                                       protocol_version version);

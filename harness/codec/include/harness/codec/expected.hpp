@@ -19,6 +19,9 @@ template <class T, class E>
 class expected {
   public:
     expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}
+    template <class... Args>
+    explicit expected(std::in_place_t, Args&&... args)
+        : state_(std::in_place_index<0>, std::forward<Args>(args)...) {}
     expected(unexpected<E> error) : state_(std::in_place_index<1>, std::move(error.error)) {}
 
     bool has_value() const noexcept { return state_.index() == 0; }
