@@ -1,4 +1,4 @@
-// Times mqtt-packet (the parser of MQTT.js) on a file of MQTT 3.1.1 packets fed in 64 KiB
+// Times mqtt-packet (the parser of MQTT.js) on a file of MQTT 3.1.1 packets fed in 65,000-byte
 // chunks, as a socket would hand them over. Prints key=value lines for compare_mqtt_packet.sh.
 // Usage: node mqtt_packet_parse.js FILE [REPETITIONS]
 'use strict';
