@@ -92,7 +92,14 @@ using string_pair = std::pair<std::string, std::string>;
 using property_value = std::variant<std::uint32_t, std::string, binary, string_pair>;
 
 struct property {
-    property_id id;
+    property() = default;
+    property(property_id i, property_value v) : id(i), value(std::move(v)) {}
+    /// Builds the value in place (no moved-from temporary variant).
+    template <std::size_t Index, class... Args>
+    property(property_id i, std::in_place_index_t<Index> index, Args&&... args)
+        : id(i), value(index, std::forward<Args>(args)...) {}
+
+    property_id id{};
     property_value value;
 
     friend bool operator==(const property&, const property&) = default;
@@ -110,12 +117,20 @@ class property_list {
     auto end() const noexcept { return items_.end(); }
     const std::vector<property>& items() const noexcept { return items_; }
 
-    void add(property_id id, std::uint32_t value) { items_.push_back({id, value}); }
-    void add(property_id id, std::string value) { items_.push_back({id, std::move(value)}); }
-    void add(property_id id, binary value) { items_.push_back({id, std::move(value)}); }
+    // Constructed in place: a moved-from temporary variant trips GCC 12's -Wmaybe-uninitialized.
+    void add(property_id id, std::uint32_t value) {
+        items_.emplace_back(id, property_value(std::in_place_index<0>, value));
+    }
+    void add(property_id id, std::string value) {
+        items_.emplace_back(id, property_value(std::in_place_index<1>, std::move(value)));
+    }
+    void add(property_id id, binary value) {
+        items_.emplace_back(id, property_value(std::in_place_index<2>, std::move(value)));
+    }
     void add_user_property(std::string key, std::string value) {
-        items_.push_back(
-            {property_id::user_property, string_pair{std::move(key), std::move(value)}});
+        items_.emplace_back(
+            property_id::user_property,
+            property_value(std::in_place_index<3>, std::move(key), std::move(value)));
     }
     void push_back(property p) { items_.push_back(std::move(p)); }
     void clear() noexcept { items_.clear(); }
