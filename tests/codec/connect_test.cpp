@@ -88,6 +88,12 @@ TEST(Connack, V311ReturnCodesMapToV5ReasonCodes) {
     expect_wire_form(refused, v311, "20 02 00 05");
 }
 
+TEST(Connack, V31HasNoSessionPresentFlag) {
+    EXPECT_FALSE(decode_as<connack>("20 02 01 00", protocol_version::v3_1).session_present);
+    expect_wire_form(connack{false, connack_reason::success, {}}, protocol_version::v3_1,
+                     "20 02 00 00");
+}
+
 TEST(Connack, V5WithoutPropertiesHasPropertyLengthZero) {
     expect_wire_form(connack{}, v5, "20 03 00 00 00");
 }

@@ -263,6 +263,27 @@ TEST(Malformed, UnsubackReasonCodeOutsideTable) {
     expect_rejected("b0 04 00 01 00 01", v5, codec_errc::invalid_reason_code, protocol_error);
 }
 
+TEST(Malformed, MQTT_4_7_3_1_EmptyTopicFilter) {
+    expect_rejected("82 06 00 01 00 00 00 00", v5, codec_errc::invalid_topic_filter, malformed);
+    expect_rejected("a2 04 00 01 00 00", v311, codec_errc::invalid_topic_filter, malformed);
+}
+
+TEST(Malformed, MQTT_4_7_1_2_MultiLevelWildcardMustBeLast) {
+    expect_rejected("82 0b 00 01 00 00 05 'a/#/b' 00", v5, codec_errc::invalid_topic_filter,
+                    malformed);
+    expect_rejected("a2 07 00 01 00 03 'a+b'", v311, codec_errc::invalid_topic_filter, malformed);
+}
+
+TEST(Malformed, MQTT_4_8_2_1_SharedSubscriptionNeedsGroupAndFilter) {
+    expect_rejected("82 0e 00 01 00 00 08 '$share/g' 00", v5, codec_errc::invalid_topic_filter,
+                    malformed);
+    // Before 5.0 "$share/" is an ordinary topic filter.
+    EXPECT_EQ(decode_as<subscribe>("82 0f 00 01 00 0a '$share/+/x' 00", v311)
+                  .subscriptions.at(0)
+                  .topic_filter,
+              "$share/+/x");
+}
+
 // --- PINGREQ, DISCONNECT, AUTH ------------------------------------------------------------
 
 TEST(Malformed, PingreqWithBody) {
@@ -338,6 +359,31 @@ TEST(Malformed, RequestProblemInformationOtherThan0Or1IsProtocolError) {
 TEST(Malformed, AuthenticationDataWithoutMethodIsProtocolError) {
     expect_rejected("10 11 00 04 'MQTT' 05 02 00 3c 04 16 00 01 aa 00 00", v5,
                     codec_errc::authentication_data_without_method, protocol_error);
+}
+
+TEST(Malformed, MQTT_3_3_2_14_ResponseTopicMustNotContainWildcards) {
+    const decode_error e = decode_error_of("30 08 00 01 't' 04 08 00 01 '#'", v5);
+    EXPECT_EQ(e.code, make_error_code(codec_errc::topic_name_has_wildcard));
+    EXPECT_EQ(e.offset, 9u) << "the offset of the wildcard";
+}
+
+TEST(Malformed, WildcardOffsetPointsAtTheWildcard) {
+    EXPECT_EQ(decode_error_of("30 03 00 01 '#'", v311).offset, 4u);
+}
+
+TEST(Malformed, AuthenticationDataErrorPointsAtTheProperty) {
+    EXPECT_EQ(decode_error_of("10 11 00 04 'MQTT' 05 02 00 3c 04 16 00 01 aa 00 00", v5).offset,
+              13u);
+}
+
+TEST(Malformed, PropertyLengthErrorPointsAtThePropertyLength) {
+    EXPECT_EQ(decode_error_of("30 07 00 01 't' 80 01 02 't'", v5).offset, 5u);
+}
+
+TEST(Malformed, V5ConnectRemainingLengthMustBeMinimalButV311NeedNotBe) {
+    expect_rejected("10 8d 00 00 04 'MQTT' 05 02 00 3c 00 00 00", v311,
+                    codec_errc::non_minimal_varint, malformed);
+    EXPECT_EQ(decode_as<connect>("10 8c 00 00 04 'MQTT' 04 02 00 3c 00 00", v5).version, v311);
 }
 
 TEST(Malformed, PropertyLengthPastTheEndOfThePacket) {

@@ -3,6 +3,7 @@
 
 #include "harness/codec/framing.hpp"
 #include "packet_codecs.hpp"
+#include "wire.hpp"
 
 namespace harness::codec {
 namespace {
@@ -101,7 +102,17 @@ bool decode_into(byte_reader& r, const frame& f, protocol_version v, packet& out
 bool decode_body(const frame& f, protocol_version v, packet& out, decode_error& error) {
     error = decode_error{};
     byte_reader r(f.body, f.body_offset, f.type(), error);
-    return check_fixed_header(f, v, r) && decode_into(r, f, v, out) && r.ok();
+    if (!check_fixed_header(f, v, r) || !decode_into(r, f, v, out) || !r.ok())
+        return false;
+    // Framing leaves CONNECT's remaining length unchecked until its level is known: 5.0 demands
+    // the shortest form ([MQTT-1.5.5-1]), 3.1.1 does not.
+    if (const auto* c = std::get_if<connect>(&out);
+        c != nullptr && c->version == protocol_version::v5 &&
+        f.bytes.size() - f.body.size() !=
+            1 + detail::varint_size(static_cast<std::uint32_t>(f.body.size()))) {
+        return r.fail_at(codec_errc::non_minimal_varint, "remaining length", f.offset + 1);
+    }
+    return true;
 }
 
 expected<packet, decode_error> decode_body(const frame& f, protocol_version v) {
@@ -113,7 +124,8 @@ expected<packet, decode_error> decode_body(const frame& f, protocol_version v) {
 }
 
 expected<packet, decode_error> decode(std::span<const std::uint8_t> bytes, protocol_version v) {
-    auto header = parse_fixed_header(bytes, 0, v == protocol_version::v5);
+    const bool is_connect = !bytes.empty() && (bytes[0] >> 4) == 1;  // checked by decode_body
+    auto header = parse_fixed_header(bytes, 0, v == protocol_version::v5 && !is_connect);
     if (!header)
         return unexpected{std::move(header).error()};
     const auto& fh = *header;

@@ -37,7 +37,8 @@ bool check_will_topic(byte_reader& r, const std::string& topic, std::size_t offs
         case topic_error::empty:
             return r.fail_at(codec_errc::empty_topic_name, "will topic", offset);
         default:
-            return r.fail_at(codec_errc::topic_name_has_wildcard, "will topic", offset);
+            return r.fail_at(codec_errc::topic_name_has_wildcard, "will topic",
+                             offset + 2 + topic.find_first_of("+#"));
     }
 }
 
@@ -137,6 +138,8 @@ bool decode_connack(byte_reader& r, protocol_version v, connack& out) {
     std::uint8_t code = 0;
     if (!r.u8(flags, "acknowledge flags"))
         return false;
+    if (v == protocol_version::v3_1)
+        flags = 0;  // unused in MQTT 3.1: no session present flag, no reserved bits
     if ((flags & 0xFE) != 0) {
         return r.fail_at(codec_errc::invalid_connack_flags, "acknowledge flags", flags_offset);
     }
@@ -172,7 +175,7 @@ std::error_code encode_connack(const connack& p, protocol_version v,
     const auto code = v5 ? static_cast<std::uint8_t>(p.reason_code)
                          : static_cast<std::uint8_t>(to_v3(p.reason_code));
     return write_packet(0x20, out, [&](auto& w) {
-        w.u8(p.session_present ? 1 : 0);
+        w.u8(p.session_present && v != protocol_version::v3_1 ? 1 : 0);
         w.u8(code);
         if (v5)
             write_properties(p.properties, w);

@@ -44,6 +44,8 @@ class codec_category_impl final : public std::error_category {
                 return "unknown property identifier";
             case codec_errc::property_not_allowed:
                 return "property not allowed in this packet";
+            case codec_errc::invalid_topic_filter:
+                return "invalid topic filter (empty, misplaced wildcard or malformed $share)";
             case codec_errc::topic_name_has_wildcard:
                 return "topic name contains a wildcard";
             case codec_errc::empty_topic_name:

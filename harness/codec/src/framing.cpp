@@ -60,7 +60,9 @@ expected<std::optional<frame>, decode_error> frame_reader::next() {
         return unexpected{*failed_};
     const std::span<const std::uint8_t> pending(buffer_.data() + read_pos_,
                                                 buffer_.size() - read_pos_);
-    auto header = parse_fixed_header(pending, consumed_, require_minimal_);
+    // CONNECT carries its own protocol level: decode_body checks its length form (5.0 only).
+    const bool is_connect = !pending.empty() && (pending[0] >> 4) == 1;
+    auto header = parse_fixed_header(pending, consumed_, require_minimal_ && !is_connect);
     if (!header) {
         failed_ = header.error();
         return unexpected{*failed_};

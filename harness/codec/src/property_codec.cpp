@@ -72,17 +72,21 @@ bool read_value(byte_reader& r, const property_info& info, property_value& out) 
 }  // namespace
 
 bool read_properties(byte_reader& reader, property_context context, property_list& out) {
+    const std::size_t length_offset = reader.offset();
     std::uint32_t length = 0;
     if (!reader.varint(length, "property length"))
         return false;
     if (length == 0)
         return true;
+    if (length > reader.remaining())
+        return reader.fail_at(codec_errc::truncated, "property length", length_offset);
     byte_reader r = reader;
     if (!reader.sub_reader(length, "property length", r))
         return false;
 
     const auto context_bit = static_cast<std::uint16_t>(context);
     std::uint64_t seen = 0;
+    std::size_t data_offset = 0;
     while (r.ok() && r.remaining() > 0) {
         const std::size_t start = r.offset();
         std::uint32_t raw_id = 0;
@@ -104,6 +108,8 @@ bool read_properties(byte_reader& reader, property_context context, property_lis
             return r.fail_at(codec_errc::duplicate_property, info->name, start);
         }
         seen |= bit;
+        if (info->id == property_id::authentication_data)
+            data_offset = start;
 
         const std::size_t value_offset = r.offset();
         property p{info->id, std::uint32_t{0}};
@@ -116,6 +122,13 @@ bool read_properties(byte_reader& reader, property_context context, property_lis
             if (*v == 0 && info->id == property_id::topic_alias) {
                 return r.fail_at(codec_errc::invalid_topic_alias, info->name, value_offset);
             }
+        } else if (info->id == property_id::response_topic) {
+            // A topic name: no wildcards ([MQTT-3.3.2-14]).
+            const auto& topic = std::get<std::string>(p.value);
+            if (const auto wildcard = topic.find_first_of("+#"); wildcard != std::string::npos) {
+                return r.fail_at(codec_errc::topic_name_has_wildcard, info->name,
+                                 value_offset + 2 + wildcard);
+            }
         }
         out.push_back(std::move(p));
     }
@@ -124,7 +137,8 @@ bool read_properties(byte_reader& reader, property_context context, property_lis
     const auto method_bit = std::uint64_t{1}
                             << static_cast<unsigned>(property_id::authentication_method);
     if ((seen & data_bit) != 0 && (seen & method_bit) == 0) {
-        return reader.fail(codec_errc::authentication_data_without_method, "authentication_data");
+        return reader.fail_at(codec_errc::authentication_data_without_method, "authentication_data",
+                              data_offset);
     }
     return r.ok();
 }

@@ -16,7 +16,8 @@ bool check_topic_name(byte_reader& r, protocol_version v, const publish& p, std:
             }
             return r.fail_at(codec_errc::empty_topic_name, "topic name", offset);
         default:
-            return r.fail_at(codec_errc::topic_name_has_wildcard, "topic name", offset);
+            return r.fail_at(codec_errc::topic_name_has_wildcard, "topic name",
+                             offset + 2 + p.topic.find_first_of("+#"));
     }
 }
 

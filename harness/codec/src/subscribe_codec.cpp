@@ -9,8 +9,18 @@ namespace {
 constexpr std::uint8_t option_no_local = 0x04;
 constexpr std::uint8_t option_retain_as_published = 0x08;
 
+/// Reads a topic filter and checks it against the rules of section 4.7 (and 4.8.2 in 5.0).
+bool read_topic_filter(byte_reader& r, protocol_version v, std::string& out) {
+    const std::size_t offset = r.offset();
+    if (!r.utf8(out, "topic filter"))
+        return false;
+    if (validate_topic_filter(out, v == protocol_version::v5) != topic_error::none)
+        return r.fail_at(codec_errc::invalid_topic_filter, "topic filter", offset);
+    return true;
+}
+
 bool read_subscription(byte_reader& r, protocol_version v, subscription& out) {
-    if (!r.utf8(out.topic_filter, "topic filter"))
+    if (!read_topic_filter(r, v, out.topic_filter))
         return false;
     const std::size_t offset = r.offset();
     std::uint8_t options = 0;
@@ -140,7 +150,7 @@ bool decode_unsubscribe(byte_reader& r, protocol_version v, unsubscribe& out) {
     if (r.remaining() == 0)
         return r.fail(codec_errc::empty_subscription_list, "payload");
     while (r.ok() && r.remaining() > 0) {
-        if (!r.utf8(out.topic_filters.emplace_back(), "topic filter"))
+        if (!read_topic_filter(r, v, out.topic_filters.emplace_back()))
             return false;
     }
     return r.ok();

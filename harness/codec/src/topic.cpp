@@ -73,10 +73,10 @@ topic_error validate_topic_name(std::string_view name) noexcept {
     return topic_error::none;
 }
 
-topic_error validate_topic_filter(std::string_view filter) noexcept {
+topic_error validate_topic_filter(std::string_view filter, bool shared_subscriptions) noexcept {
     if (const auto e = check_common(filter); e != topic_error::none)
         return e;
-    if (filter.starts_with(share_prefix)) {
+    if (shared_subscriptions && filter.starts_with(share_prefix)) {
         const auto shared = parse_shared_subscription(filter);
         if (!shared || shared->group.empty() || shared->filter.empty() ||
             shared->group.find_first_of("+#") != std::string_view::npos) {

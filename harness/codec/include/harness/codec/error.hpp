@@ -28,7 +28,8 @@ enum class codec_errc {
     invalid_subscription_options,  // reserved bits of a SUBSCRIBE option byte
     unknown_property,              // property identifier MQTT 5.0 does not define
     property_not_allowed,          // property not valid in this packet
-    topic_name_has_wildcard,       // '+' or '#' in a PUBLISH or will topic name
+    topic_name_has_wildcard,       // '+' or '#' in a topic name or response topic
+    invalid_topic_filter,          // empty, misplaced wildcard, or a malformed $share filter
     dup_on_qos0,                   // DUP set on a QoS 0 PUBLISH
     // Protocol Error (0x82)
     zero_packet_identifier,         // packet identifier 0 where one is required

@@ -20,8 +20,10 @@ std::string_view to_string(topic_error error) noexcept;
 
 /// A topic name as PUBLISH carries it.
 topic_error validate_topic_name(std::string_view name) noexcept;
-/// A topic filter as SUBSCRIBE carries it, $share/{group}/{filter} included.
-topic_error validate_topic_filter(std::string_view filter) noexcept;
+/// A topic filter as SUBSCRIBE carries it. With `shared_subscriptions` (MQTT 5.0), a filter
+/// starting with "$share/" must be $share/{group}/{filter}; before 5.0 it is an ordinary filter.
+topic_error validate_topic_filter(std::string_view filter,
+                                  bool shared_subscriptions = true) noexcept;
 
 struct shared_subscription {
     std::string_view group;
