@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build ccache pkg-config
     libboost1.81-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-    googletest libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+    googletest libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl
     clang-14 libfuzzer-14-dev libclang-rt-14-dev
     mosquitto mosquitto-clients python3-paho-mqtt
 )

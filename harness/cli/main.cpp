@@ -5,6 +5,8 @@
 #include "decode_command.hpp"
 #include "exit_status.hpp"
 #include "harness/version.hpp"
+#include "pub_command.hpp"
+#include "sub_command.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{
@@ -14,6 +16,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("mqtt-harness ") + harness::version);
     app.require_subcommand(1);
     harness::cli::add_decode_command(app);
+    harness::cli::add_pub_command(app);
+    harness::cli::add_sub_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

@@ -8,12 +8,17 @@
 #include <exception>
 #include <memory>
 
-#include "child_process.hpp"
-#include "mosquitto_broker.hpp"
+#include "support/child_process.hpp"
+#include "support/mosquitto_broker.hpp"
 #include "tcp_relay.hpp"
 
 namespace harness::interop {
 namespace {
+
+using test_support::child_process;
+using test_support::find_executable;
+using test_support::mosquitto_broker;
+using test_support::mosquitto_program;
 
 constexpr auto step_timeout = std::chrono::milliseconds{10'000};
 

@@ -12,8 +12,12 @@
 #include <cerrno>
 #include <system_error>
 
+#include "support/loopback.hpp"
+
 namespace harness::interop {
 namespace {
+
+using test_support::loopback;
 
 std::system_error last_error(const char* what) {
     return {errno, std::generic_category(), what};
@@ -33,14 +37,6 @@ void send_all(int fd, const std::uint8_t* data, std::size_t size) {
 }
 
 }  // namespace
-
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-}
 
 tcp_relay::tcp_relay(std::uint16_t broker_port) : broker_port_(broker_port) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -4,8 +4,6 @@
 // predicate and a timeout, e.g. until a SUBACK has gone to the subscriber.
 #pragma once
 
-#include <netinet/in.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -15,9 +13,6 @@
 #include <vector>
 
 namespace harness::interop {
-
-/// 127.0.0.1:port, ready for bind() or connect().
-sockaddr_in loopback(std::uint16_t port);
 
 /// The traffic of one relayed connection, in the order the relay received it.
 struct captured_connection {

@@ -1,4 +1,4 @@
-// A program run as a child process for the interop tests: spawned with posix_spawn, its stdout
+// A program run as a child process by the tests: spawned with posix_spawn, its stdout
 // and stderr captured by a reader thread, waited for with a bounded timeout, and killed when the
 // object goes away so a hung client or broker never outlives its test.
 #pragma once
@@ -10,10 +10,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
-namespace harness::interop {
+namespace harness::test_support {
 
 /// The absolute path of `name` (searched on PATH unless it contains a '/'), or nullopt when no
 /// executable file of that name exists.
@@ -33,6 +34,9 @@ class child_process {
     /// when killed by a signal), or nullopt when it is still running.
     std::optional<int> wait_for(std::chrono::milliseconds timeout);
 
+    /// Waits at most `timeout` until stdout contains `needle`; false when it did not (or the
+    /// program exited first).
+    bool wait_for_output(std::string_view needle, std::chrono::milliseconds timeout);
     /// Sends SIGTERM, waits at most `grace`, then SIGKILL; returns the exit status.
     int stop(std::chrono::milliseconds grace = std::chrono::milliseconds{2000});
 
@@ -55,4 +59,4 @@ class child_process {
     std::thread reader_;
 };
 
-}  // namespace harness::interop
+}  // namespace harness::test_support

@@ -1,6 +1,6 @@
-// Child processes for the interop tests: posix_spawn with piped output, bounded waits, and a
+// Child processes for the tests: posix_spawn with piped output, bounded waits, and a
 // kill on destruction.
-#include "child_process.hpp"
+#include "support/child_process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,7 +17,7 @@
 
 extern char** environ;
 
-namespace harness::interop {
+namespace harness::test_support {
 namespace {
 
 std::system_error last_error(const std::string& what) {
@@ -121,6 +121,7 @@ void child_process::read_until_exit(int out_fd, int err_fd) {
             if (n > 0) {
                 const std::lock_guard lock(mutex_);
                 sinks[i]->append(buffer, static_cast<std::size_t>(n));
+                exited_cv_.notify_all();  // also wakes wait_for_output()
             } else if (n == 0 || errno != EINTR) {
                 ::close(fds[i].fd);
                 fds[i].fd = -1;  // poll ignores negative descriptors
@@ -143,6 +144,13 @@ void child_process::read_until_exit(int out_fd, int err_fd) {
     }
     status_ = exit_status_of(info);
     exited_cv_.notify_all();
+}
+
+bool child_process::wait_for_output(std::string_view needle, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return exited_cv_.wait_for(lock, timeout, [&] {
+        return out_.find(needle) != std::string::npos || status_.has_value();
+    }) && out_.find(needle) != std::string::npos;
 }
 
 std::optional<int> child_process::wait_for(std::chrono::milliseconds timeout) {
@@ -182,4 +190,4 @@ std::string child_process::errors() const {
     return err_;
 }
 
-}  // namespace harness::interop
+}  // namespace harness::test_support
