@@ -3,6 +3,9 @@
 
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <iostream>
 
 namespace harness::cli {
@@ -133,6 +136,29 @@ std::optional<client_setup> make_client_setup(const connection_arguments& a,
         return std::nullopt;
     }
     return setup;
+}
+
+int connect_failure_status(const client::async_client& c) {
+    if (const auto& d = c.last_disconnect(); d && d->refusal) {
+        const int code = c.state().version() == protocol_version::v5
+                             ? static_cast<int>(*d->refusal)
+                             : static_cast<int>(to_v3(*d->refusal));
+        if (code != 0)
+            return code;
+    }
+    return 1;
+}
+
+int run_command(boost::asio::awaitable<int> command) {
+    boost::asio::io_context io;
+    int status = 1;
+    boost::asio::co_spawn(io, std::move(command), [&](std::exception_ptr e, int result) {
+        if (e)
+            std::rethrow_exception(e);
+        status = result;
+    });
+    io.run();
+    return status;
 }
 
 namespace {

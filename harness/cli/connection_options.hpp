@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/App.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,13 @@ struct client_setup {
 std::optional<client_setup> make_client_setup(const connection_arguments& args,
                                               const std::string& default_id_prefix,
                                               std::string& error);
+
+/// The exit status after a failed connect: the CONNACK reason code when the broker refused
+/// (as mosquitto_pub and mosquitto_sub do), otherwise 1.
+int connect_failure_status(const client::async_client& c);
+
+/// Runs a command's coroutine on an io_context of its own; returns the status it returns.
+int run_command(boost::asio::awaitable<int> command);
 
 /// Prints packets as mosquitto's -d does ("Client x sending PUBLISH (d0, q1, ...)").
 client::packet_observer debug_printer(std::string client_id);

@@ -4,8 +4,6 @@
 // failure; 2 bad options.
 #include "pub_command.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -61,18 +59,6 @@ int fail(const std::string& message, int status = exit_status::malformed) {
     return status;
 }
 
-/// The exit status for a failed connect: the CONNACK reason code when refused.
-int connect_failure_status(const client::connect_outcome& r, const client::async_client& c) {
-    if (const auto& d = c.last_disconnect(); d && d->refusal) {
-        const auto code = c.state().version() == protocol_version::v5
-                              ? static_cast<int>(*d->refusal)
-                              : static_cast<int>(to_v3(*d->refusal));
-        return code == 0 ? exit_status::malformed : code;
-    }
-    (void)r;
-    return exit_status::malformed;
-}
-
 asio::awaitable<int> run_pub(const pub_arguments& args, client_setup setup, binary payload) {
     auto executor = co_await asio::this_coro::executor;
     client::async_client c(executor, setup.options);
@@ -80,7 +66,7 @@ asio::awaitable<int> run_pub(const pub_arguments& args, client_setup setup, bina
         c.observe(debug_printer(setup.options.session.connect.client_id));
     const auto connected = co_await c.connect();
     if (!connected)
-        co_return fail(connected.message, connect_failure_status(connected, c));
+        co_return fail(connected.message, connect_failure_status(c));
 
     asio::steady_timer pace(executor);
     const auto start = std::chrono::steady_clock::now();
@@ -137,16 +123,7 @@ int run(const pub_arguments& args) {
     if (args.stdin_message)
         payload.assign(std::istreambuf_iterator<char>(std::cin), {});
 
-    asio::io_context io;
-    int status = exit_status::malformed;
-    asio::co_spawn(io, run_pub(args, std::move(*setup), std::move(payload)),
-                   [&](std::exception_ptr e, int result) {
-                       if (e)
-                           std::rethrow_exception(e);
-                       status = result;
-                   });
-    io.run();
-    return status;
+    return run_command(run_pub(args, std::move(*setup), std::move(payload)));
 }
 
 }  // namespace

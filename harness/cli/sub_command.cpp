@@ -3,8 +3,6 @@
 // reason code when the broker refused the connection; 1 another failure; 2 bad options.
 #include "sub_command.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 #include <iostream>
 #include <memory>
@@ -66,15 +64,8 @@ asio::awaitable<int> run_sub(const sub_arguments& args, client_setup setup) {
     if (args.connection.debug)
         c.observe(debug_printer(setup.options.session.connect.client_id));
     const auto connected = co_await c.connect();
-    if (!connected) {
-        const auto& d = c.last_disconnect();
-        int status = exit_status::malformed;
-        if (d && d->refusal) {
-            status = version == protocol_version::v5 ? static_cast<int>(*d->refusal)
-                                                     : static_cast<int>(to_v3(*d->refusal));
-        }
-        co_return fail(connected.message, status);
-    }
+    if (!connected)
+        co_return fail(connected.message, connect_failure_status(c));
     const auto start = std::chrono::steady_clock::now();
 
     std::vector<subscription> subscriptions;
@@ -146,15 +137,7 @@ int run(const sub_arguments& args) {
     if (args.no_retained && args.retained_only) {
         return fail("-R and --retained-only exclude each other", exit_status::usage);
     }
-    asio::io_context io;
-    int status = exit_status::malformed;
-    asio::co_spawn(io, run_sub(args, std::move(*setup)), [&](std::exception_ptr e, int result) {
-        if (e)
-            std::rethrow_exception(e);
-        status = result;
-    });
-    io.run();
-    return status;
+    return run_command(run_sub(args, std::move(*setup)));
 }
 
 }  // namespace

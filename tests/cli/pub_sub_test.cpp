@@ -31,7 +31,8 @@ std::unique_ptr<child_process> harness(const std::vector<std::string>& args) {
 
 std::unique_ptr<child_process> mosquitto(const std::string& tool,
                                          const std::vector<std::string>& args) {
-    return std::make_unique<child_process>("stdbuf", join({"-oL", tool}, args));  // line-buffered -d
+    return std::make_unique<child_process>("stdbuf",
+                                           join({"-oL", tool}, args));  // line-buffered -d
 }
 
 /// Waits for a process to exit and returns its status; fails the test when it does not.
