@@ -197,6 +197,33 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
         }
     }
 
+    /// Waits for the acknowledgement of request `id` (SUBACK, UNSUBACK) and takes its outcome.
+    template <class Outcome>
+    awaitable<Outcome> await_outcome(std::map<std::uint16_t, Outcome>& results,
+                                     codec::expected<std::uint16_t, std::error_code> id,
+                                     std::string what, std::string ack) {
+        auto self = shared_from_this();
+        Outcome outcome;
+        if (!id) {
+            outcome.error = id.error();
+            outcome.message = what + ": " + id.error().message();
+            co_return outcome;
+        }
+        const std::uint16_t packet_id = *id;
+        co_await wait_until(
+            [&] { return results.contains(packet_id) || s.state() == session_state::closed; },
+            now() + options.timeout);
+        if (const auto it = results.find(packet_id); it != results.end()) {
+            outcome = std::move(it->second);
+            results.erase(it);
+            co_return outcome;
+        }
+        outcome.error = make_error_code(client_errc::not_connected);
+        outcome.message = what + ": no " + ack + " (the connection ended or it took longer than " +
+                          std::to_string(options.timeout.count()) + " ms)";
+        co_return outcome;
+    }
+
     /// Ends the current connection's loops (the stream is closed or abandoned).
     void end_connection() {
         ++generation;
@@ -311,44 +338,18 @@ awaitable<publish_outcome> async_client::publish(codec::publish message) {
 awaitable<subscribe_outcome> async_client::subscribe(std::vector<codec::subscription> subscriptions,
                                                      codec::property_list properties) {
     auto self = impl_;
-    auto& i = *self;
-    auto id = i.s.subscribe(std::move(subscriptions), std::move(properties), impl::now());
-    i.after_session_change();
-    if (!id)
-        co_return subscribe_outcome{{id.error(), "SUBSCRIBE: " + id.error().message()}, {}, {}};
-    const std::uint16_t packet_id = *id;
-    co_await i.wait_until(
-        [&] { return i.subscribed.contains(packet_id) || i.s.state() == session_state::closed; },
-        impl::now() + i.options.timeout);
-    if (const auto it = i.subscribed.find(packet_id); it != i.subscribed.end()) {
-        auto result = std::move(it->second);
-        i.subscribed.erase(it);
-        co_return result;
-    }
-    co_return subscribe_outcome{
-        {make_error_code(client_errc::not_connected), "SUBSCRIBE: no SUBACK"}, {}, {}};
+    auto id = self->s.subscribe(std::move(subscriptions), std::move(properties), impl::now());
+    self->after_session_change();
+    co_return co_await self->await_outcome(self->subscribed, std::move(id), "SUBSCRIBE", "SUBACK");
 }
 
 awaitable<unsubscribe_outcome> async_client::unsubscribe(std::vector<std::string> topic_filters,
                                                          codec::property_list properties) {
     auto self = impl_;
-    auto& i = *self;
-    auto id = i.s.unsubscribe(std::move(topic_filters), std::move(properties), impl::now());
-    i.after_session_change();
-    if (!id) {
-        co_return unsubscribe_outcome{{id.error(), "UNSUBSCRIBE: " + id.error().message()}, {}, {}};
-    }
-    const std::uint16_t packet_id = *id;
-    co_await i.wait_until(
-        [&] { return i.unsubscribed.contains(packet_id) || i.s.state() == session_state::closed; },
-        impl::now() + i.options.timeout);
-    if (const auto it = i.unsubscribed.find(packet_id); it != i.unsubscribed.end()) {
-        auto result = std::move(it->second);
-        i.unsubscribed.erase(it);
-        co_return result;
-    }
-    co_return unsubscribe_outcome{
-        {make_error_code(client_errc::not_connected), "UNSUBSCRIBE: no UNSUBACK"}, {}, {}};
+    auto id = self->s.unsubscribe(std::move(topic_filters), std::move(properties), impl::now());
+    self->after_session_change();
+    co_return co_await self->await_outcome(self->unsubscribed, std::move(id), "UNSUBSCRIBE",
+                                           "UNSUBACK");
 }
 
 awaitable<std::optional<codec::publish>> async_client::next_message(
