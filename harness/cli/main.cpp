@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "bench_command.hpp"
 #include "decode_command.hpp"
 #include "exit_status.hpp"
 #include "harness/version.hpp"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
     harness::cli::add_decode_command(app);
     harness::cli::add_pub_command(app);
     harness::cli::add_sub_command(app);
+    harness::cli::add_bench_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {
