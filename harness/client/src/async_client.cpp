@@ -31,6 +31,7 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
     bool stream_closed = true;
     asio::steady_timer write_signal;
     asio::steady_timer tick_timer;
+    time_point armed_deadline = time_point::max();  // what tick_timer waits for
     std::vector<asio::steady_timer*> waiters;
 
     std::optional<connect_outcome> connect_result;
@@ -81,12 +82,22 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
     }
 
     /// After anything fed the session: hand out its events, wake the writer and the timer.
+    /// Wakes only who has something to do: this runs once per packet, so needless wake-ups
+    /// would cost more CPU than the protocol itself.
     void after_session_change() {
-        while (s.has_event())
+        bool dispatched = false;
+        while (s.has_event()) {
             dispatch(s.pop_event());
-        write_signal.cancel();
-        tick_timer.cancel();
-        notify();
+            dispatched = true;
+        }
+        if (!s.output().empty() || s.should_close())
+            write_signal.cancel();
+        // A later deadline needs no wake-up: the timer fires early, tick() does nothing, and
+        // the loop re-arms it.
+        if (s.next_deadline().value_or(time_point::max()) < armed_deadline)
+            tick_timer.cancel();
+        if (dispatched || s.state() == session_state::closed)
+            notify();
     }
 
     void dispatch(event e) {
@@ -187,8 +198,8 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
     awaitable<void> tick_loop(std::uint64_t gen) {
         auto self = shared_from_this();
         while (gen == generation) {
-            const auto deadline = s.next_deadline();
-            tick_timer.expires_at(deadline ? *deadline : time_point::max());
+            armed_deadline = s.next_deadline().value_or(time_point::max());
+            tick_timer.expires_at(armed_deadline);
             co_await tick_timer.async_wait(asio::as_tuple(asio::use_awaitable));
             if (gen != generation)
                 break;

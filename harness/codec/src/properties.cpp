@@ -126,6 +126,25 @@ std::string_view context_name(property_context context) noexcept {
     return "unknown";
 }
 
+// Values are built in place: moving a temporary variant into the vector makes GCC 12 report a
+// false -Wmaybe-uninitialized where these are inlined.
+void property_list::add(property_id id, std::uint32_t value) {
+    items_.emplace_back(id, std::in_place_index<0>, value);
+}
+
+void property_list::add(property_id id, std::string value) {
+    items_.emplace_back(id, std::in_place_index<1>, std::move(value));
+}
+
+void property_list::add(property_id id, binary value) {
+    items_.emplace_back(id, std::in_place_index<2>, std::move(value));
+}
+
+void property_list::add_user_property(std::string key, std::string value) {
+    items_.emplace_back(property_id::user_property, std::in_place_index<3>, std::move(key),
+                        std::move(value));
+}
+
 void property_list::erase(property_id id) {
     std::erase_if(items_, [id](const property& p) { return p.id == id; });
 }

@@ -117,21 +117,10 @@ class property_list {
     auto end() const noexcept { return items_.end(); }
     const std::vector<property>& items() const noexcept { return items_; }
 
-    // Constructed in place: a moved-from temporary variant trips GCC 12's -Wmaybe-uninitialized.
-    void add(property_id id, std::uint32_t value) {
-        items_.emplace_back(id, property_value(std::in_place_index<0>, value));
-    }
-    void add(property_id id, std::string value) {
-        items_.emplace_back(id, property_value(std::in_place_index<1>, std::move(value)));
-    }
-    void add(property_id id, binary value) {
-        items_.emplace_back(id, property_value(std::in_place_index<2>, std::move(value)));
-    }
-    void add_user_property(std::string key, std::string value) {
-        items_.emplace_back(
-            property_id::user_property,
-            property_value(std::in_place_index<3>, std::move(key), std::move(value)));
-    }
+    void add(property_id id, std::uint32_t value);
+    void add(property_id id, std::string value);
+    void add(property_id id, binary value);
+    void add_user_property(std::string key, std::string value);
     void push_back(property p) { items_.push_back(std::move(p)); }
     void clear() noexcept { items_.clear(); }
     /// Removes every occurrence of id.
