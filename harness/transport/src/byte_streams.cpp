@@ -33,15 +33,8 @@ class byte_stream final : public stream_base {
 
     asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> buf,
                                            std::error_code& ec) override {
-        ec.clear();
-        if (closed_here()) {
-            ec = closed_error("read from");
+        if (!can_read(buf.size(), ec))
             co_return 0;
-        }
-        if (buf.empty()) {  // would complete with 0 bytes and no error, again and again
-            ec = std::make_error_code(std::errc::invalid_argument);
-            co_return 0;
-        }
         try {
             const auto [error, n] = co_await layer_.async_read_some(
                 asio::buffer(buf.data(), buf.size()), asio::as_tuple(asio::use_awaitable));

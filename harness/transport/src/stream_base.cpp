@@ -68,6 +68,19 @@ std::error_code stream_base::closed_error(std::string_view operation) {
     return transport_errc::closed;
 }
 
+bool stream_base::can_read(std::size_t buffer_size, std::error_code& ec) {
+    ec.clear();
+    if (closed_here_) {
+        ec = closed_error("read from");
+        return false;
+    }
+    if (buffer_size == 0) {
+        ec = std::make_error_code(std::errc::invalid_argument);
+        return false;
+    }
+    return true;
+}
+
 void stream_base::close_socket(lowest_socket& socket) noexcept {
     closed_here_ = true;
     boost::system::error_code ignored;

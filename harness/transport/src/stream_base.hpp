@@ -35,6 +35,9 @@ class stream_base : public stream {
     std::error_code write_error(const boost::system::error_code& ec);
     /// Records `message` and returns transport_errc::closed: for calls after close()/abort().
     std::error_code closed_error(std::string_view operation);
+    /// The preconditions of read_some: sets `ec` and returns false after close()/abort() or for
+    /// an empty buffer (which would complete with 0 bytes and no error, again and again).
+    bool can_read(std::size_t buffer_size, std::error_code& ec);
 
     /// Marks the stream closed by this side; false when it already was.
     bool begin_close() noexcept { return !std::exchange(closed_here_, true); }

@@ -48,15 +48,8 @@ class websocket_stream final : public stream_base {
 
     asio::awaitable<std::size_t> read_some(std::span<std::uint8_t> buf,
                                            std::error_code& ec) override {
-        ec.clear();
-        if (closed_here()) {
-            ec = closed_error("read from");
+        if (!can_read(buf.size(), ec))
             co_return 0;
-        }
-        if (buf.empty()) {  // would complete with 0 bytes and no error, again and again
-            ec = std::make_error_code(std::errc::invalid_argument);
-            co_return 0;
-        }
         try {
             // Beast reads across frame and message boundaries; an empty frame or message
             // gives 0 bytes, and the caller wants at least one.
