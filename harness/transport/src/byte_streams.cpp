@@ -48,11 +48,8 @@ class byte_stream final : public stream_base {
     }
 
     asio::awaitable<void> write(std::span<const std::uint8_t> bytes, std::error_code& ec) override {
-        ec.clear();
-        if (closed_here()) {
-            ec = closed_error("write to");
+        if (!can_write(ec))
             co_return;
-        }
         try {
             const auto [error, n] =
                 co_await asio::async_write(layer_, asio::buffer(bytes.data(), bytes.size()),

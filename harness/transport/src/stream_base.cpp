@@ -81,6 +81,15 @@ bool stream_base::can_read(std::size_t buffer_size, std::error_code& ec) {
     return true;
 }
 
+bool stream_base::can_write(std::error_code& ec) {
+    ec.clear();
+    if (closed_here_) {
+        ec = closed_error("write to");
+        return false;
+    }
+    return true;
+}
+
 void stream_base::close_socket(lowest_socket& socket) noexcept {
     closed_here_ = true;
     boost::system::error_code ignored;

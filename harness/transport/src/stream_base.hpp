@@ -38,6 +38,8 @@ class stream_base : public stream {
     /// The preconditions of read_some: sets `ec` and returns false after close()/abort() or for
     /// an empty buffer (which would complete with 0 bytes and no error, again and again).
     bool can_read(std::size_t buffer_size, std::error_code& ec);
+    /// The precondition of write: sets `ec` and returns false after close()/abort().
+    bool can_write(std::error_code& ec);
 
     /// Marks the stream closed by this side; false when it already was.
     bool begin_close() noexcept { return !std::exchange(closed_here_, true); }

@@ -74,11 +74,8 @@ class websocket_stream final : public stream_base {
     }
 
     asio::awaitable<void> write(std::span<const std::uint8_t> bytes, std::error_code& ec) override {
-        ec.clear();
-        if (closed_here()) {
-            ec = closed_error("write to");
+        if (!can_write(ec))
             co_return;
-        }
         if (bytes.empty())
             co_return;
         try {
