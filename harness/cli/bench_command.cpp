@@ -255,37 +255,43 @@ asio::awaitable<void> run_publisher(run_state& s, std::size_t index) {
     co_return;
 }
 
+/// Counts one delivery to subscriber `index`.
+void record_delivery(run_state& s, std::size_t index, const publish& m) {
+    const auto now = clock::now();
+    const auto h = bench::read_header(m.payload);
+    if (!h || h->run_id != s.run_id) {
+        s.counter.record_stray();  // another run's or not ours
+        return;
+    }
+    ++s.received_total;
+    s.last_receive = now;
+    const auto v = s.counter.record(index, h->publisher, h->sequence);
+    if (v != bench::delivery_counter::verdict::stray) {
+        s.latencies_ns.push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() -
+            h->sent_ns);
+    }
+}
+
+/// Messages are counted as the client decodes them (no queue, no wake-up per message); this
+/// coroutine only waits for the run's end or the connection's.
 asio::awaitable<void> run_subscriber(run_state& s, std::size_t index) {
+    auto executor = co_await asio::this_coro::executor;
     auto& c = *s.sub_clients[index];
     std::uint64_t received = 0;
-    while (!s.stopping) {
-        auto m = co_await c.next_message(std::chrono::milliseconds(100));
-        if (!m) {
-            if (!c.connected())
-                break;
-            continue;
+    bool dropping = false;
+    c.on_message([&s, &c, index, &received, &dropping, executor](publish&& m) {
+        if (dropping)
+            return;
+        record_delivery(s, index, m);
+        if (s.args.drop_subscriber_after != 0 && ++received >= s.args.drop_subscriber_after) {
+            dropping = true;
+            asio::post(executor, [&c] { c.abort(); });  // not from inside the client's dispatch
         }
-        const auto now = clock::now();
-        const auto h = bench::read_header(m->payload);
-        if (!h || h->run_id != s.run_id) {
-            s.counter.record_stray();  // another run's or not ours
-            continue;
-        }
-        ++s.received_total;
-        ++received;
-        s.last_receive = now;
-        const auto v = s.counter.record(index, h->publisher, h->sequence);
-        if (v != bench::delivery_counter::verdict::stray) {
-            s.latencies_ns.push_back(
-                std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch())
-                    .count() -
-                h->sent_ns);
-        }
-        if (s.args.drop_subscriber_after != 0 && received >= s.args.drop_subscriber_after) {
-            c.abort();
-            break;
-        }
-    }
+    });
+    while (!s.stopping && c.connected())
+        co_await c.next_message(std::chrono::milliseconds(100));  // returns early on close
+    c.on_message(nullptr);
     --s.subscribers_alive;
 }
 

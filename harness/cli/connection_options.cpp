@@ -150,7 +150,7 @@ int connect_failure_status(const client::async_client& c) {
 }
 
 int run_command(boost::asio::awaitable<int> command) {
-    boost::asio::io_context io;
+    boost::asio::io_context io(1);  // one thread runs it: Asio may skip cross-thread wake-ups
     int status = 1;
     boost::asio::co_spawn(io, std::move(command), [&](std::exception_ptr e, int result) {
         if (e)

@@ -32,7 +32,15 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
     asio::steady_timer write_signal;
     asio::steady_timer tick_timer;
     time_point armed_deadline = time_point::max();  // what tick_timer waits for
-    std::vector<asio::steady_timer*> waiters;
+    /// What a coroutine in wait_until() waits for; an event wakes only the waiters it concerns,
+    /// so that one acknowledgement does not wake every publish of a wide in-flight window.
+    enum class wake_on { any, connack, message, publish_ack, subscribe_ack, unsubscribe_ack };
+    struct waiter {
+        asio::steady_timer* timer;
+        wake_on what;
+        std::uint16_t packet_id;
+    };
+    std::vector<waiter> waiters;
 
     std::optional<connect_outcome> connect_result;
     std::optional<disconnected_event> last_disconnect;
@@ -43,26 +51,37 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
 
     packet_observer observer;
     std::function<void(const codec::auth&)> auth_handler;
+    std::function<void(codec::publish&&)> message_handler;
     codec::frame_reader trace_sent;
     codec::frame_reader trace_received;
 
     static time_point now() { return clock::now(); }
 
     /// Wakes every coroutine waiting in wait_until() to re-check its condition.
-    void notify() {
-        for (auto* t : waiters)
-            t->cancel();
+    void notify_all() {
+        for (auto& w : waiters)
+            w.timer->cancel();
+    }
+
+    /// Wakes the waiters for `what` (and packet id `id` where it has one), and waiters for
+    /// anything at all.
+    void notify(wake_on what, std::uint16_t id = 0) {
+        for (auto& w : waiters) {
+            if (w.what == wake_on::any || (w.what == what && w.packet_id == id))
+                w.timer->cancel();
+        }
     }
 
     template <class Done>
-    awaitable<bool> wait_until(Done done, time_point deadline) {
+    awaitable<bool> wait_until(Done done, time_point deadline, wake_on what = wake_on::any,
+                               std::uint16_t id = 0) {
         while (!done()) {
             if (now() >= deadline)
                 co_return false;
             asio::steady_timer timer(executor, deadline);
-            waiters.push_back(&timer);
+            waiters.push_back(waiter{&timer, what, id});
             co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            std::erase(waiters, &timer);
+            std::erase_if(waiters, [&](const waiter& w) { return w.timer == &timer; });
         }
         co_return true;
     }
@@ -85,19 +104,16 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
     /// Wakes only who has something to do: this runs once per packet, so needless wake-ups
     /// would cost more CPU than the protocol itself.
     void after_session_change() {
-        bool dispatched = false;
-        while (s.has_event()) {
+        while (s.has_event())
             dispatch(s.pop_event());
-            dispatched = true;
-        }
         if (!s.output().empty() || s.should_close())
             write_signal.cancel();
         // A later deadline needs no wake-up: the timer fires early, tick() does nothing, and
         // the loop re-arms it.
         if (s.next_deadline().value_or(time_point::max()) < armed_deadline)
             tick_timer.cancel();
-        if (dispatched || s.state() == session_state::closed)
-            notify();
+        if (s.state() == session_state::closed)
+            notify_all();
     }
 
     void dispatch(event e) {
@@ -108,8 +124,14 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
                     connect_outcome r;
                     r.connack = value.connack;
                     connect_result = std::move(r);
+                    notify(wake_on::connack);
                 } else if constexpr (std::is_same_v<T, message_event>) {
-                    messages.push_back(std::move(value.message));
+                    if (message_handler) {
+                        message_handler(std::move(value.message));
+                    } else {
+                        messages.push_back(std::move(value.message));
+                        notify(wake_on::message);
+                    }
                 } else if constexpr (std::is_same_v<T, publish_done_event>) {
                     publish_outcome r;
                     r.error = value.error;
@@ -123,16 +145,19 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
                         r.message =
                             "PUBLISH " + std::to_string(r.packet_id) + ": " + r.error.message();
                     published[value.packet_id] = std::move(r);
+                    notify(wake_on::publish_ack, value.packet_id);
                 } else if constexpr (std::is_same_v<T, subscribe_done_event>) {
                     subscribe_outcome r;
                     r.reason_codes = std::move(value.reason_codes);
                     r.properties = std::move(value.properties);
                     subscribed[value.packet_id] = std::move(r);
+                    notify(wake_on::subscribe_ack, value.packet_id);
                 } else if constexpr (std::is_same_v<T, unsubscribe_done_event>) {
                     unsubscribe_outcome r;
                     r.reason_codes = std::move(value.reason_codes);
                     r.properties = std::move(value.properties);
                     unsubscribed[value.packet_id] = std::move(r);
+                    notify(wake_on::unsubscribe_ack, value.packet_id);
                 } else if constexpr (std::is_same_v<T, auth_event>) {
                     if (auth_handler)
                         auth_handler(value.packet);
@@ -140,6 +165,7 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
                     if (!connect_result)
                         connect_result = connect_outcome{{value.error, value.message}, {}};
                     last_disconnect = std::move(value);
+                    notify_all();
                 }
             },
             e);
@@ -212,7 +238,7 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
     template <class Outcome>
     awaitable<Outcome> await_outcome(std::map<std::uint16_t, Outcome>& results,
                                      codec::expected<std::uint16_t, std::error_code> id,
-                                     std::string what, std::string ack) {
+                                     wake_on ack_event, std::string what, std::string ack) {
         auto self = shared_from_this();
         Outcome outcome;
         if (!id) {
@@ -223,7 +249,7 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
         const std::uint16_t packet_id = *id;
         co_await wait_until(
             [&] { return results.contains(packet_id) || s.state() == session_state::closed; },
-            now() + options.timeout);
+            now() + options.timeout, ack_event, packet_id);
         if (const auto it = results.find(packet_id); it != results.end()) {
             outcome = std::move(it->second);
             results.erase(it);
@@ -241,7 +267,7 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
         stream_closed = true;
         write_signal.cancel();
         tick_timer.cancel();
-        notify();
+        notify_all();
     }
 
     void spawn(awaitable<void> loop) {
@@ -266,6 +292,10 @@ void async_client::observe(packet_observer observer) {
 
 void async_client::on_auth(std::function<void(const codec::auth&)> handler) {
     impl_->auth_handler = std::move(handler);
+}
+
+void async_client::on_message(std::function<void(codec::publish&&)> handler) {
+    impl_->message_handler = std::move(handler);
 }
 
 bool async_client::connected() const {
@@ -299,8 +329,9 @@ awaitable<connect_outcome> async_client::connect() {
     i.spawn(i.write_loop(gen));
     i.spawn(i.tick_loop(gen));
     i.after_session_change();
-    const bool answered = co_await i.wait_until([&] { return i.connect_result.has_value(); },
-                                                impl::now() + i.options.timeout);
+    const bool answered =
+        co_await i.wait_until([&] { return i.connect_result.has_value(); },
+                              impl::now() + i.options.timeout, impl::wake_on::connack);
     if (!answered) {
         abort();
         co_return connect_outcome{{make_error_code(client_errc::connack_timeout),
@@ -328,7 +359,7 @@ awaitable<publish_outcome> async_client::publish(codec::publish message) {
     const std::uint16_t packet_id = *id;
     const bool done = co_await i.wait_until(
         [&] { return i.published.contains(packet_id) || i.s.state() == session_state::closed; },
-        impl::now() + i.options.timeout);
+        impl::now() + i.options.timeout, impl::wake_on::publish_ack, packet_id);
     if (const auto it = i.published.find(packet_id); it != i.published.end()) {
         auto result = std::move(it->second);
         i.published.erase(it);
@@ -351,7 +382,8 @@ awaitable<subscribe_outcome> async_client::subscribe(std::vector<codec::subscrip
     auto self = impl_;
     auto id = self->s.subscribe(std::move(subscriptions), std::move(properties), impl::now());
     self->after_session_change();
-    co_return co_await self->await_outcome(self->subscribed, std::move(id), "SUBSCRIBE", "SUBACK");
+    co_return co_await self->await_outcome(self->subscribed, std::move(id),
+                                           impl::wake_on::subscribe_ack, "SUBSCRIBE", "SUBACK");
 }
 
 awaitable<unsubscribe_outcome> async_client::unsubscribe(std::vector<std::string> topic_filters,
@@ -359,7 +391,8 @@ awaitable<unsubscribe_outcome> async_client::unsubscribe(std::vector<std::string
     auto self = impl_;
     auto id = self->s.unsubscribe(std::move(topic_filters), std::move(properties), impl::now());
     self->after_session_change();
-    co_return co_await self->await_outcome(self->unsubscribed, std::move(id), "UNSUBSCRIBE",
+    co_return co_await self->await_outcome(self->unsubscribed, std::move(id),
+                                           impl::wake_on::unsubscribe_ack, "UNSUBSCRIBE",
                                            "UNSUBACK");
 }
 
@@ -369,7 +402,7 @@ awaitable<std::optional<codec::publish>> async_client::next_message(
     auto& i = *self;
     co_await i.wait_until(
         [&] { return !i.messages.empty() || i.s.state() == session_state::closed; },
-        impl::now() + timeout);
+        impl::now() + timeout, impl::wake_on::message);
     if (i.messages.empty())
         co_return std::nullopt;
     auto message = std::move(i.messages.front());
@@ -404,7 +437,7 @@ void async_client::abort() {
         i.end_connection();
         while (i.s.has_event())
             i.dispatch(i.s.pop_event());
-        i.notify();
+        i.notify_all();
     }
 }
 
