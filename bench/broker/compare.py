@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Broker comparison: runs `mqtt-harness bench` against freshly started brokers, several rounds
+each, and prints the median of every figure and the ratios between brokers.
+
+Brokers: Debian mosquitto (always, with set_tcp_nodelay so both sides send small packets at
+once) and the embedded broker (`mqtt-harness broker`) when the binary has that command.
+Each broker is started anew for every case and round, on a port the kernel picks, and stopped
+afterwards. Every run is bounded by --count and a timeout.
+
+  bench/broker/compare.py [--binary build/release/harness/cli/mqtt-harness] [--rounds 3]
+                          [--only NAME] [--json FILE]
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# name, bench options, the figures to show (path in the JSON report, label, higher is better)
+CASES = [
+    ("fan-in QoS0 4->1 64B",
+     ["--mode", "fan-in", "-n", "4", "-q", "0", "--count", "100000"],
+     [(("receive_rate",), "recv msg/s", True)]),
+    ("fan-out QoS0 1->8 64B",
+     ["--mode", "fan-out", "-n", "8", "-q", "0", "--count", "50000"],
+     [(("receive_rate",), "recv msg/s", True)]),
+    ("QoS1 4 pairs window 64",
+     ["--mode", "pairs", "-n", "4", "-q", "1", "--inflight", "64", "--count", "50000"],
+     [(("receive_rate",), "recv msg/s", True), (("latency_us", "p99"), "p99 us", False)]),
+    ("latency QoS0 4x2000 msg/s",
+     ["--mode", "pairs", "-n", "4", "-q", "0", "--rate", "2000", "--count", "10000"],
+     [(("latency_us", "p50"), "p50 us", False), (("latency_us", "p99"), "p99 us", False)]),
+]
+COMMON = [("lost",), "lost", False], [("cpu", "self_percent"), "bench cpu %", False], \
+    [("cpu", "broker_percent"), "broker cpu %", False]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, process, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"broker exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)  # polling a port that is not open yet; bounded by the deadline
+    raise RuntimeError(f"broker did not listen on {port} within {timeout} s")
+
+
+def start_mosquitto(workdir):
+    port = free_port()
+    conf = os.path.join(workdir, "mosquitto.conf")
+    with open(conf, "w") as f:
+        f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n"
+                "user root\n")
+    p = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    return p, port
+
+
+def start_embedded(binary):
+    port = free_port()
+    p = subprocess.Popen([binary, "broker", "-p", str(port)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    return p, port
+
+
+def has_embedded(binary):
+    r = subprocess.run([binary, "--help"], capture_output=True, text=True)
+    return any(line.split()[:1] == ["broker"] for line in r.stdout.splitlines())
+
+
+def stop(process):
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def run_case(binary, start, options):
+    process, port = start()
+    try:
+        wait_for_port(port, process)
+        cmd = [binary, "bench", "-h", "127.0.0.1", "-p", str(port), "--broker-pid",
+               str(process.pid), "--size", "64", "--drain", "3", "--json"] + options
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited {r.returncode}: {r.stderr.strip()}")
+        return json.loads(r.stdout)
+    finally:
+        stop(process)
+
+
+def figure(report, path):
+    for key in path:
+        report = report.get(key) if isinstance(report, dict) else None
+    return report
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=os.path.join(ROOT, "build/release/harness/cli/mqtt-harness"))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", help="run the cases whose name contains this")
+    parser.add_argument("--json", help="also write every report to this file")
+    args = parser.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="broker-compare-")
+    brokers = [("mosquitto", lambda: start_mosquitto(workdir))]
+    if has_embedded(args.binary):
+        brokers.insert(0, ("embedded", lambda: start_embedded(args.binary)))
+    reports = {}
+    for name, options, figures in CASES:
+        if args.only and args.only not in name:
+            continue
+        for broker, start in brokers:
+            runs = []
+            for _ in range(args.rounds):  # brokers alternate within a case: same conditions
+                runs.append(run_case(args.binary, start, options))
+            reports[(name, broker)] = runs
+        print(f"\n{name}  ({' '.join(options)}; median of {args.rounds})")
+        shown = list(figures) + [tuple(c) for c in COMMON]
+        header = f"  {'':14}" + "".join(f"{label:>14}" for _, label, _ in shown)
+        print(header)
+        medians = {}
+        for broker, _ in brokers:
+            row = []
+            for path, label, _ in shown:
+                values = [v for v in (figure(r, path) for r in reports[(name, broker)])
+                          if v is not None]
+                m = statistics.median(values) if values else None
+                medians[(broker, label)] = m
+                row.append(f"{m:>14.1f}" if m is not None else f"{'-':>14}")
+            print(f"  {broker:14}" + "".join(row))
+        if len(brokers) == 2:
+            row = []
+            for path, label, higher in figures:
+                a, b = medians[("embedded", label)], medians[("mosquitto", label)]
+                ok = a is not None and b not in (None, 0)
+                row.append(f"{a / b:>13.2f}x" if ok else f"{'-':>14}")
+            print(f"  {'ratio e/m':14}" + "".join(row))
+        sys.stdout.flush()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump([{"case": c, "broker": b, "runs": r} for (c, b), r in reports.items()], f,
+                      indent=1)
+
+
+if __name__ == "__main__":
+    main()
