@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bench_command.hpp"
+#include "broker_command.hpp"
 #include "decode_command.hpp"
 #include "exit_status.hpp"
 #include "harness/version.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     harness::cli::add_pub_command(app);
     harness::cli::add_sub_command(app);
     harness::cli::add_bench_command(app);
+    harness::cli::add_broker_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

@@ -1,0 +1,52 @@
+// What the embedded broker offers and enforces: limits, capabilities and flow control. The
+// defaults follow Mosquitto's where Mosquitto has one.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "harness/codec/types.hpp"
+
+namespace harness::broker {
+
+struct broker_options {
+    // --- Capabilities announced in CONNACK (MQTT 5.0) and enforced for every version ---------
+    codec::qos maximum_qos = codec::qos::exactly_once;
+    bool retain_available = true;
+    bool wildcard_subscriptions = true;
+    bool shared_subscriptions = true;
+    bool subscription_identifiers = true;
+    /// Incoming PUBLISH QoS 1/2 a client may have unacknowledged (our Receive Maximum).
+    std::uint16_t receive_maximum = 65535;
+    /// Largest packet accepted from a client; 0 means the protocol's limit (256 MB).
+    std::uint32_t maximum_packet_size = 0;
+    /// Topic aliases a client may use towards the broker.
+    std::uint16_t topic_alias_maximum = 10;
+    /// Longest keep alive accepted; a client asking more (or 0) is told Server Keep Alive (5.0).
+    /// 0: any.
+    std::uint16_t max_keepalive = 0;
+    /// Longest session expiry granted, in seconds; 0xFFFFFFFF: no limit.
+    std::uint32_t max_session_expiry = 0xFFFFFFFF;
+
+    // --- Flow control towards each client -----------------------------------------------------
+    /// Outgoing QoS 1/2 messages in flight per client (also capped by the client's Receive
+    /// Maximum); 0: only the client's limit.
+    std::uint16_t max_inflight_messages = 20;
+    /// Messages waiting per client beyond the in-flight window (online or offline); when full,
+    /// new messages for that client are dropped and counted. 0: no limit.
+    std::size_t max_queued_messages = 1000;
+    /// Payload bytes waiting per client; 0: no limit.
+    std::size_t max_queued_bytes = 0;
+    /// Encoded bytes handed to the transport but not yet written, per client, above which the
+    /// broker stops moving messages from the queue to the wire (a slow reader's backlog stays in
+    /// the bounded queue, not in an unbounded buffer).
+    std::size_t output_high_water = 256 * 1024;
+    /// Queue QoS 0 messages for offline persistent sessions (Mosquitto's queue_qos0_messages).
+    bool queue_qos0_offline = false;
+
+    /// How long a connection may take to send CONNECT.
+    std::chrono::milliseconds connect_timeout{10'000};
+};
+
+}  // namespace harness::broker

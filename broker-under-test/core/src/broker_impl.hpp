@@ -1,0 +1,163 @@
+// The broker core's internal state: connections, sessions, the shared message type, and the
+// handlers split over connect_flow.cpp, publish_flow.cpp, subscribe_flow.cpp and broker.cpp.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "harness/broker/broker.hpp"
+#include "harness/broker/retained_store.hpp"
+#include "harness/broker/topic_tree.hpp"
+#include "harness/codec/codec.hpp"
+#include "harness/codec/framing.hpp"
+
+namespace harness::broker {
+
+/// An application message as the router holds it: shared by every delivery, never changed.
+struct message {
+    std::string topic;
+    codec::binary payload;
+    codec::qos qos = codec::qos::at_most_once;
+    bool retain = false;
+    /// Properties to forward (5.0), without topic alias, subscription identifiers and
+    /// message expiry (written per delivery).
+    codec::property_list properties;
+    std::optional<time_point> expires_at;
+    session_key origin = 0;  // for no-local
+};
+using message_ptr = std::shared_ptr<const message>;
+
+/// One delivery to one session: the message, the QoS granted and what the subscriptions say.
+struct delivery {
+    message_ptr msg;
+    codec::qos qos = codec::qos::at_most_once;
+    bool retain = false;
+    std::vector<std::uint32_t> subscription_ids;
+};
+
+/// An outgoing QoS 1/2 message not yet completed.
+struct inflight {
+    delivery d;
+    enum class stage { puback, pubrec, pubcomp } awaiting = stage::puback;
+    std::uint64_t order = 0;  // send order, for redelivery in the same order
+};
+
+/// What outlives a connection when the session is persistent.
+struct session_state {
+    session_key key = 0;
+    std::string client_id;
+    connection_id connection = 0;                // 0 while offline
+    std::uint32_t expiry_interval = 0;           // seconds; 0xFFFFFFFF: never
+    std::optional<time_point> expires_at;        // set while offline
+    std::map<std::uint16_t, inflight> outgoing;  // by packet id
+    std::deque<delivery> queue;                  // waiting for the window or the connection
+    std::size_t queued_bytes = 0;
+    std::set<std::uint16_t> incoming_qos2;  // PUBREC sent, PUBREL not yet received
+    std::uint16_t last_packet_id = 0;
+    std::uint64_t send_order = 0;
+    std::vector<std::string> filters;  // as subscribed, for session end
+    /// A will waiting for its delay (the connection ended abnormally).
+    std::optional<codec::will_message> pending_will;
+    std::optional<time_point> will_at;
+};
+
+struct connection {
+    connection_id id = 0;
+    std::string remote;
+    codec::frame_reader reader;
+    codec::protocol_version version = codec::protocol_version::v5;
+    enum class phase { awaiting_connect, connected, closing } state = phase::awaiting_connect;
+    session_key session = 0;
+    std::string client_id;
+    time_point deadline;  // CONNECT timeout, then keep-alive (1.5x); max when none
+    std::chrono::milliseconds keep_alive{0};
+    std::vector<std::uint8_t> out;  // encoded, not yet taken by the transport
+    std::size_t in_transit = 0;     // taken, not yet written
+    bool ready = false;             // listed for take_ready()
+    // Limits the client set in CONNECT (5.0).
+    std::uint16_t client_receive_maximum = 65535;
+    std::uint32_t client_maximum_packet_size = codec::max_packet_size;
+    bool problem_information = true;
+    std::optional<codec::will_message> will;
+    std::uint32_t will_delay = 0;
+    std::unordered_map<std::uint16_t, std::string> topic_aliases;  // incoming
+    bool will_on_close = true;                                     // cleared by DISCONNECT 0x00
+    codec::packet scratch;  // decode target reused across packets
+};
+
+struct broker::impl {
+    explicit impl(broker_options o);
+
+    broker_options options;
+    broker_stats stats;
+    packet_observer observer;
+    std::function<void(const std::string&)> log;
+    std::unordered_map<connection_id, connection> connections;
+    std::unordered_map<session_key, session_state> sessions;
+    std::unordered_map<std::string, session_key> by_client_id;
+    topic_tree subscriptions;
+    retained_store retained;
+    std::vector<connection_id> ready;
+    connection_id last_connection = 0;
+    session_key last_session = 0;
+    std::uint64_t assigned_ids = 0;
+    codec::publish scratch_publish;  // reused to encode outgoing PUBLISH
+    struct match_entry {
+        session_key session;
+        const subscriber* sub;
+    };
+    std::vector<match_entry> scratch_matches;  // reused by route()
+    time_point next_sweep{};                   // timers are checked once a second
+
+    // broker.cpp: plumbing
+    void note(const std::string& line) const;
+    void mark_ready(connection& c);
+    void send(connection& c, const codec::packet& p, time_point now);
+    void close_with(connection& c, codec::disconnect_reason reason, std::string why,
+                    time_point now);
+    void handle(connection& c, codec::packet& p, time_point now);
+    void end_connection(connection& c, time_point now);
+    session_state* session_of(const connection& c);
+    void add_reason_string(const connection& c, codec::property_list& props,
+                           const std::string& why) const;
+
+    // connect_flow.cpp
+    void on_connect(connection& c, codec::connect& p, time_point now);
+    void refuse(connection& c, codec::connack_reason reason, std::string why, time_point now);
+    void on_disconnect(connection& c, const codec::disconnect& p, time_point now);
+    void publish_will(const codec::will_message& will, session_key origin, time_point now);
+    void detach_session(connection& c, time_point now);
+    void end_session(session_key key, time_point now);
+    void run_session_timers(time_point now);
+    std::string assign_client_id();
+
+    // publish_flow.cpp
+    void on_publish(connection& c, codec::publish& p, time_point now);
+    void on_puback(connection& c, std::uint16_t id, time_point now);
+    void on_pubrec(connection& c, const codec::pubrec& p, time_point now);
+    void on_pubrel(connection& c, const codec::pubrel& p, time_point now);
+    void on_pubcomp(connection& c, std::uint16_t id, time_point now);
+    /// Stores (or, with an empty payload, deletes) the topic's retained message.
+    void retain(const message_ptr& m);
+    /// Routes a message to every matching subscription; returns how many sessions got it.
+    std::size_t route(const message_ptr& m, time_point now);
+    void deliver(session_state& s, delivery d, time_point now);
+    /// Moves queued messages onto the wire while the window and the output buffer allow.
+    void pump(session_state& s, time_point now);
+    bool send_publish(connection& c, session_state& s, const delivery& d, std::uint16_t id,
+                      bool dup, time_point now);
+    void resend_inflight(connection& c, session_state& s, time_point now);
+    std::uint16_t window(const connection& c) const;
+
+    // subscribe_flow.cpp
+    void on_subscribe(connection& c, codec::subscribe& p, time_point now);
+    void on_unsubscribe(connection& c, const codec::unsubscribe& p, time_point now);
+};
+
+}  // namespace harness::broker
