@@ -188,6 +188,8 @@ void broker::close(connection_id id, time_point now) {
         return;
     i.end_connection(it->second, now);
     i.connections.erase(it);
+    if (!i.holding_acks.empty())
+        i.release_acks(now);  // the closed client may have been what held them
 }
 
 void broker::tick(time_point now) {

@@ -88,6 +88,15 @@ struct connection {
     std::uint32_t will_delay = 0;
     std::unordered_map<std::uint16_t, std::string> topic_aliases;  // incoming
     bool will_on_close = true;                                     // cleared by DISCONNECT 0x00
+    /// PUBACK/PUBREC held back while a subscriber's queue is over its limit (flow control:
+    /// the publisher's window stalls instead of messages being dropped). Sent in order.
+    struct held_ack {
+        std::uint16_t packet_id;
+        codec::qos qos;
+        codec::puback_reason reason;
+        std::vector<session_key> blockers;  // sessions whose full queue took the message
+    };
+    std::deque<held_ack> held_acks;
     codec::packet scratch;  // decode target reused across packets
 };
 
@@ -113,7 +122,12 @@ struct broker::impl {
         const subscriber* sub;
     };
     std::vector<match_entry> scratch_matches;  // reused by route()
-    time_point next_sweep{};                   // timers are checked once a second
+    /// While route() runs for a client's PUBLISH: the publishing connection, and the sessions
+    /// whose full queue took a QoS 1/2 message beyond the limit.
+    connection_id routing_from = 0;
+    std::vector<session_key> overfull;
+    std::set<connection_id> holding_acks;  // connections with held_acks
+    time_point next_sweep{};               // timers are checked once a second
 
     // broker.cpp: plumbing
     void note(const std::string& line) const;
@@ -148,6 +162,9 @@ struct broker::impl {
     /// Routes a message to every matching subscription; returns how many sessions got it.
     std::size_t route(const message_ptr& m, time_point now);
     void deliver(session_state& s, delivery d, time_point now);
+    bool queue_full(const session_state& s, std::size_t extra_bytes) const;
+    /// Sends the held acknowledgements whose subscribers' queues have room again, in order.
+    void release_acks(time_point now);
     /// Moves queued messages onto the wire while the window and the output buffer allow.
     void pump(session_state& s, time_point now);
     bool send_publish(connection& c, session_state& s, const delivery& d, std::uint16_t id,

@@ -108,18 +108,65 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
         }
         if (m->retain)
             retain(m);
+        routing_from = c.id;
+        overfull.clear();
         receivers = route(m, now);
+        routing_from = 0;
     }
 
     const auto reason = denied                       ? puback_reason::not_authorized
                         : receivers == 0 && is_v5(c) ? puback_reason::no_matching_subscribers
                                                      : puback_reason::success;
+    if (p.qos == qos::exactly_once && reason < puback_reason::unspecified_error)
+        s->incoming_qos2.insert(id);  // [MQTT-4.3.3-9] until PUBREL
+    if (p.qos == qos::at_most_once)
+        return;
+    if (!overfull.empty() || !c.held_acks.empty()) {
+        // A subscriber's queue is over its limit: hold the acknowledgement (and every later
+        // one, to keep their order, [MQTT-4.6.0-2]) until the queues drain.
+        c.held_acks.push_back({id, p.qos, reason, std::move(overfull)});
+        overfull.clear();
+        holding_acks.insert(c.id);
+        return;
+    }
     if (p.qos == qos::at_least_once) {
         send(c, puback{id, reason, {}}, now);
-    } else if (p.qos == qos::exactly_once) {
-        if (reason < puback_reason::unspecified_error)
-            s->incoming_qos2.insert(id);  // [MQTT-4.3.3-9] until PUBREL
+    } else {
         send(c, pubrec{id, reason, {}}, now);
+    }
+}
+
+bool broker::impl::queue_full(const session_state& s, std::size_t extra_bytes) const {
+    return (options.max_queued_messages != 0 && s.queue.size() >= options.max_queued_messages) ||
+           (options.max_queued_bytes != 0 &&
+            s.queued_bytes + extra_bytes > options.max_queued_bytes);
+}
+
+void broker::impl::release_acks(time_point now) {
+    for (auto it = holding_acks.begin(); it != holding_acks.end();) {
+        const auto c = connections.find(*it);
+        if (c == connections.end() || c->second.state != connection::phase::connected) {
+            it = holding_acks.erase(it);
+            continue;
+        }
+        auto& held = c->second.held_acks;
+        while (!held.empty()) {
+            auto& front = held.front();
+            std::erase_if(front.blockers, [&](session_key key) {
+                const auto s = sessions.find(key);
+                return s == sessions.end() || s->second.connection == 0 ||
+                       !queue_full(s->second, 0);
+            });
+            if (!front.blockers.empty())
+                break;
+            if (front.qos == qos::at_least_once) {
+                send(c->second, puback{front.packet_id, front.reason, {}}, now);
+            } else {
+                send(c->second, pubrec{front.packet_id, front.reason, {}}, now);
+            }
+            held.pop_front();
+        }
+        it = held.empty() ? holding_acks.erase(it) : std::next(it);
     }
 }
 
@@ -256,10 +303,19 @@ void broker::impl::deliver(session_state& s, delivery d, time_point now) {
         }
     }
     const auto size = d.msg->payload.size();
-    if ((options.max_queued_messages != 0 && s.queue.size() >= options.max_queued_messages) ||
-        (options.max_queued_bytes != 0 && s.queued_bytes + size > options.max_queued_bytes)) {
-        ++stats.messages_dropped;  // the queue is full: the message is dropped and counted
-        return;
+    if (queue_full(s, size)) {
+        // QoS 1/2 for an online subscriber wait: queued beyond the limit while the publisher's
+        // acknowledgement is held, which stalls its window. A hard cap (twice the limit) bounds
+        // what publishers that ignore acknowledgements can queue.
+        const bool can_wait = d.qos != qos::at_most_once && s.connection != 0 &&
+                              routing_from != 0 && routing_from != s.connection &&
+                              s.queue.size() < 2 * options.max_queued_messages + 64;
+        if (!can_wait) {
+            ++stats.messages_dropped;  // the queue is full: dropped and counted
+            return;
+        }
+        if (std::find(overfull.begin(), overfull.end(), s.key) == overfull.end())
+            overfull.push_back(s.key);
     }
     s.queued_bytes += size;
     s.queue.push_back(std::move(d));
@@ -279,6 +335,8 @@ void broker::impl::pump(session_state& s, time_point now) {
         send_publish(c, s, d, 0, false, now);
         s.queue.pop_front();
     }
+    if (!holding_acks.empty() && !queue_full(s, 0))
+        release_acks(now);
 }
 
 bool broker::impl::send_publish(connection& c, session_state& s, const delivery& d,
