@@ -36,6 +36,8 @@ void broker::impl::send(connection& c, const packet& p, time_point now) {
     const auto before = c.out.size();
     if (encode(p, c.version, c.out))
         return;  // a value did not fit its wire type: a bug in the caller, nothing was sent
+    if (!faults.empty() && !fault_out(c, p, before, now))
+        return;
     stats.bytes_sent += c.out.size() - before;
     if (observer)
         observer(c.id, direction::out, p, now);
@@ -177,6 +179,19 @@ void broker::receive(connection_id id, std::span<const std::uint8_t> bytes, time
             c.deadline = now + c.keep_alive * 3 / 2;  // [MQTT-3.1.2-22]
         if (i.observer)
             i.observer(c.id, direction::in, c.scratch, now);
+        if (!i.faults.empty()) {
+            if (const auto rule = i.take_fault(c, direction::in, c.scratch)) {
+                if (rule->what == fault_rule::action::delay) {
+                    i.held_in.push_back({now + rule->delay, c.id, c.scratch});
+                    continue;
+                }
+                if (rule->what == fault_rule::action::drop)
+                    continue;
+                i.handle(c, c.scratch, now);  // duplicate: handled twice
+                if (c.state == connection::phase::closing)
+                    return;
+            }
+        }
         i.handle(c, c.scratch, now);
     }
 }
@@ -194,6 +209,8 @@ void broker::close(connection_id id, time_point now) {
 
 void broker::tick(time_point now) {
     auto& i = *impl_;
+    if (!i.held_in.empty() || !i.held_out.empty())
+        i.run_delayed(now);
     if (now < i.next_sweep)
         return;
     i.next_sweep = now + sweep_interval;
@@ -214,9 +231,10 @@ void broker::tick(time_point now) {
 
 std::optional<time_point> broker::next_deadline() const {
     const auto& i = *impl_;
+    const auto delayed = i.earliest_delayed();
     if (i.connections.empty() && i.sessions.empty())
-        return std::nullopt;
-    return i.next_sweep;
+        return delayed;
+    return std::min(i.next_sweep, delayed.value_or(i.next_sweep));
 }
 
 std::vector<connection_id> broker::take_ready() {

@@ -127,7 +127,36 @@ struct broker::impl {
     connection_id routing_from = 0;
     std::vector<session_key> overfull;
     std::set<connection_id> holding_acks;  // connections with held_acks
-    time_point next_sweep{};               // timers are checked once a second
+
+    // Fault hooks (fault_hooks.cpp).
+    struct active_fault {
+        fault_id id;
+        fault_rule rule;
+        std::uint32_t applied = 0;
+    };
+    std::vector<active_fault> faults;
+    fault_id last_fault = 0;
+    time_point refuse_until{};
+    struct delayed_in {
+        time_point due;
+        connection_id connection;
+        codec::packet packet;
+    };
+    struct delayed_out {
+        time_point due;
+        connection_id connection;
+        std::vector<std::uint8_t> bytes;
+    };
+    std::vector<delayed_in> held_in;
+    std::vector<delayed_out> held_out;
+    /// The first rule that matches the packet, counted as applied (and retired when used up).
+    std::optional<fault_rule> take_fault(const connection& c, direction d, const codec::packet& p);
+    /// Applies an outgoing rule to the bytes [before, end) of c.out just encoded; false when the
+    /// packet is not sent now (dropped or delayed).
+    bool fault_out(connection& c, const codec::packet& p, std::size_t before, time_point now);
+    void run_delayed(time_point now);
+    std::optional<time_point> earliest_delayed() const;
+    time_point next_sweep{};  // timers are checked once a second
 
     // broker.cpp: plumbing
     void note(const std::string& line) const;

@@ -62,6 +62,11 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     c.problem_information = props.integer(property_id::request_problem_information).value_or(1);
     c.client_id = p.client_id;
 
+    if (now < refuse_until) {  // a fault hook: connections refused for a while
+        refuse(c, connack_reason::server_unavailable, "the broker refuses connections for now",
+               now);
+        return;
+    }
     if (v5 && props.contains(property_id::authentication_method)) {
         refuse(c, connack_reason::bad_authentication_method,
                "enhanced authentication is not supported", now);

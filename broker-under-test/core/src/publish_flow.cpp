@@ -380,7 +380,11 @@ bool broker::impl::send_publish(connection& c, session_state& s, const delivery&
         ++stats.messages_dropped;
         return false;
     }
-    stats.bytes_sent += c.out.size() - before;
+    if (!faults.empty() && !fault_out(c, p, before, now)) {
+        // dropped or delayed by a fault rule: the flow goes on as if it had been sent
+    } else {
+        stats.bytes_sent += c.out.size() - before;
+    }
     ++stats.messages_sent;
     if (observer)
         observer(c.id, direction::out, p, now);

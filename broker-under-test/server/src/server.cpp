@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <future>
 #include <unordered_map>
 
 namespace harness::broker {
@@ -196,6 +197,10 @@ broker& server::core() noexcept {
     return impl_->core;
 }
 
+void server::wake() {
+    impl_->flush_ready();
+}
+
 embedded_broker::embedded_broker(server_options options, std::function<void(broker&)> setup) {
     server_ = std::make_unique<server>(io_.get_executor(), std::move(options));
     port_ = server_->port();
@@ -207,6 +212,20 @@ embedded_broker::embedded_broker(server_options options, std::function<void(brok
 
 embedded_broker::~embedded_broker() {
     stop();
+}
+
+void embedded_broker::with_core(const std::function<void(broker&)>& f) {
+    std::promise<void> done;
+    asio::post(io_, [&] {
+        try {
+            f(server_->core());
+            server_->wake();  // the core may have new output or an earlier deadline
+            done.set_value();
+        } catch (...) {
+            done.set_exception(std::current_exception());
+        }
+    });
+    done.get_future().get();
 }
 
 void embedded_broker::stop() {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/broker/faults.hpp"
 #include "harness/broker/options.hpp"
 #include "harness/codec/packets.hpp"
 
@@ -20,8 +21,6 @@ namespace harness::broker {
 using clock = std::chrono::steady_clock;
 using time_point = clock::time_point;
 using connection_id = std::uint64_t;
-
-enum class direction { in, out };
 
 /// Sees every packet a connection receives (decoded) and sends, with the time it happened.
 using packet_observer =
@@ -71,6 +70,12 @@ class broker {
     /// Ends a client's connection from the broker side (5.0: DISCONNECT with `reason`).
     bool disconnect_client(const std::string& client_id, codec::disconnect_reason reason,
                            time_point now);
+
+    /// Fault hooks: a rule acts on the packets that match it (see faults.hpp).
+    fault_id add_fault(fault_rule rule);
+    bool remove_fault(fault_id id);
+    /// CONNECT is refused (server unavailable) until `until`.
+    void refuse_connections_until(time_point until);
 
     void observe(packet_observer observer);
     /// Receives one line per notable event (connections, refusals, protocol errors).

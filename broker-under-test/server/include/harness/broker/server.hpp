@@ -39,6 +39,8 @@ class server {
     void stop();
     /// The core, for observers and fault hooks; use it on the executor only.
     broker& core() noexcept;
+    /// After using core() directly: moves what it produced and re-arms its timer.
+    void wake();
 
   private:
     struct impl;
@@ -57,6 +59,9 @@ class embedded_broker {
     embedded_broker& operator=(const embedded_broker&) = delete;
 
     std::uint16_t port() const noexcept { return port_; }
+    /// Runs `f` on the broker's thread and waits for it: the way to add fault rules or read
+    /// counters from another thread. Rethrows what `f` throws.
+    void with_core(const std::function<void(broker&)>& f);
     void stop();
 
   private:
