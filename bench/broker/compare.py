@@ -13,6 +13,7 @@ afterwards. Every run is bounded by --count and a timeout.
 import argparse
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -108,6 +109,51 @@ def run_case(binary, start, options):
         stop(process)
 
 
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def connect_packet(client_id):
+    """MQTT 3.1.1 CONNECT, clean session, keep alive 0 (idle forever)."""
+    cid = client_id.encode()
+    body = b"\x00\x04MQTT\x04\x02\x00\x00" + len(cid).to_bytes(2, "big") + cid
+    return bytes([0x10, len(body)]) + body
+
+
+def idle_connections(start, count):
+    """Broker RSS growth per idle connection once `count` clients are connected."""
+    process, port = start()
+    sockets = []
+    try:
+        wait_for_port(port, process)
+        before = rss_kb(process.pid)
+        deadline = time.monotonic() + 120
+        for k in range(count):
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            s.sendall(connect_packet(f"idle-{k}"))
+            sockets.append(s)
+        for s in sockets:
+            ack = b""
+            while len(ack) < 4 and time.monotonic() < deadline:
+                chunk = s.recv(4 - len(ack))
+                if not chunk:
+                    raise RuntimeError("broker closed an idle connection")
+                ack += chunk
+            if ack[:1] != b"\x20" or ack[3:4] != b"\x00":
+                raise RuntimeError(f"unexpected CONNACK {ack!r}")
+        after = rss_kb(process.pid)
+        return {"connections": count, "rss_before_kb": before, "rss_after_kb": after,
+                "bytes_per_connection": (after - before) * 1024 / count}
+    finally:
+        for s in sockets:
+            s.close()
+        stop(process)
+
+
 def figure(report, path):
     for key in path:
         report = report.get(key) if isinstance(report, dict) else None
@@ -121,7 +167,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", help="run the cases whose name contains this")
     parser.add_argument("--json", help="also write every report to this file")
+    parser.add_argument("--idle", type=int, default=5000,
+                        help="idle connections for the memory case (0 skips it)")
     args = parser.parse_args()
+    # Room for the idle connections in this process and in the brokers it starts.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, args.idle + 1024)), hard))
 
     workdir = tempfile.mkdtemp(prefix="broker-compare-")
     brokers = [("mosquitto", lambda: start_mosquitto(workdir))]
@@ -158,6 +209,17 @@ def main():
                 row.append(f"{a / b:>13.2f}x" if ok else f"{'-':>14}")
             print(f"  {'ratio e/m':14}" + "".join(row))
         sys.stdout.flush()
+    if args.idle and (not args.only or args.only in "idle memory"):
+        print(f"\nmemory per idle connection ({args.idle} MQTT 3.1.1 connections, keep alive 0;"
+              f" median of {args.rounds})")
+        medians = {}
+        for broker, start in brokers:
+            runs = [idle_connections(start, args.idle) for _ in range(args.rounds)]
+            reports[("idle", broker)] = runs
+            medians[broker] = statistics.median(r["bytes_per_connection"] for r in runs)
+            print(f"  {broker:14}{medians[broker]:>14.0f} bytes")
+        if len(brokers) == 2:
+            print(f"  {'ratio e/m':14}{medians['embedded'] / medians['mosquitto']:>13.2f}x")
     if args.json:
         with open(args.json, "w") as f:
             json.dump([{"case": c, "broker": b, "runs": r} for (c, b), r in reports.items()], f,

@@ -49,7 +49,7 @@ int run(const broker_arguments& args) {
     asio::io_context io(1);
     std::unique_ptr<broker::server> server;
     try {
-        server = std::make_unique<broker::server>(io.get_executor(), options);
+        server = std::make_unique<broker::server>(io, options);
     } catch (const std::system_error& e) {
         std::cerr << "mqtt-harness broker: " << e.what() << '\n';
         return exit_status::malformed;  // 1: could not listen

@@ -1,5 +1,7 @@
 // The broker core's plumbing: connections in and out, framing and decoding, dispatch of each
 // packet to its flow, output buffers, timers and the public API.
+#include <string_view>
+
 #include "broker_impl.hpp"
 
 namespace harness::broker {
@@ -14,6 +16,22 @@ constexpr auto sweep_interval = std::chrono::seconds(1);
 
 bool is_v5(const connection& c) {
     return c.version == protocol_version::v5;
+}
+
+/// The protocol level a CONNECT body names, when it is one the broker speaks.
+std::optional<protocol_version> connect_level(std::span<const std::uint8_t> body) {
+    if (body.size() < 2)
+        return std::nullopt;
+    const std::size_t n = std::size_t{body[0]} << 8 | body[1];
+    if (body.size() < 2 + n + 1)
+        return std::nullopt;
+    const std::string_view name(reinterpret_cast<const char*>(body.data() + 2), n);
+    const auto level = body[2 + n];
+    if (name == "MQIsdp" && level == 3)
+        return protocol_version::v3_1;
+    if (name == "MQTT" && (level == 4 || level == 5))
+        return static_cast<protocol_version>(level);
+    return std::nullopt;
 }
 
 }  // namespace
@@ -165,10 +183,20 @@ void broker::receive(connection_id id, std::span<const std::uint8_t> bytes, time
         }
         if (!*f)
             return;
+        if (c.state == connection::phase::awaiting_connect &&
+            (*f)->type() != packet_type::connect) {
+            // [MQTT-3.1.0-1]: closed unanswered; the level to decode it at is not even known.
+            ++i.stats.protocol_errors;
+            i.close_with(c, disconnect_reason::protocol_error, "first packet is not CONNECT", now);
+            return;
+        }
         decode_error error;
-        if (!decode_body(**f, c.version, c.scratch, error)) {
+        if (!decode_body(**f, c.version, i.scratch_in, error)) {
             ++i.stats.protocol_errors;
             if (c.state == connection::phase::awaiting_connect) {
+                // Answered at the CONNECT's own level; an unknown level gets the 3.1.1 form,
+                // which any client can read ([MQTT-3.1.2-2]: return code 1).
+                c.version = connect_level((*f)->body).value_or(protocol_version::v3_1_1);
                 i.refuse(c, static_cast<connack_reason>(error.reason()), error.message, now);
             } else {
                 i.close_with(c, static_cast<disconnect_reason>(error.reason()), error.message, now);
@@ -178,21 +206,21 @@ void broker::receive(connection_id id, std::span<const std::uint8_t> bytes, time
         if (c.state == connection::phase::connected && c.keep_alive.count() > 0)
             c.deadline = now + c.keep_alive * 3 / 2;  // [MQTT-3.1.2-22]
         if (i.observer)
-            i.observer(c.id, direction::in, c.scratch, now);
+            i.observer(c.id, direction::in, i.scratch_in, now);
         if (!i.faults.empty()) {
-            if (const auto rule = i.take_fault(c, direction::in, c.scratch)) {
+            if (const auto rule = i.take_fault(c, direction::in, i.scratch_in)) {
                 if (rule->what == fault_rule::action::delay) {
-                    i.held_in.push_back({now + rule->delay, c.id, c.scratch});
+                    i.held_in.push_back({now + rule->delay, c.id, i.scratch_in});
                     continue;
                 }
                 if (rule->what == fault_rule::action::drop)
                     continue;
-                i.handle(c, c.scratch, now);  // duplicate: handled twice
+                i.handle(c, i.scratch_in, now);  // duplicate: handled twice
                 if (c.state == connection::phase::closing)
                     return;
             }
         }
-        i.handle(c, c.scratch, now);
+        i.handle(c, i.scratch_in, now);
     }
 }
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fifo.hpp"
 #include "harness/broker/broker.hpp"
 #include "harness/broker/retained_store.hpp"
 #include "harness/broker/topic_tree.hpp"
@@ -56,14 +57,14 @@ struct session_state {
     std::uint32_t expiry_interval = 0;           // seconds; 0xFFFFFFFF: never
     std::optional<time_point> expires_at;        // set while offline
     std::map<std::uint16_t, inflight> outgoing;  // by packet id
-    std::deque<delivery> queue;                  // waiting for the window or the connection
+    fifo<delivery> queue;                        // waiting for the window or the connection
     std::size_t queued_bytes = 0;
     std::set<std::uint16_t> incoming_qos2;  // PUBREC sent, PUBREL not yet received
     std::uint16_t last_packet_id = 0;
     std::uint64_t send_order = 0;
     std::vector<std::string> filters;  // as subscribed, for session end
     /// A will waiting for its delay (the connection ended abnormally).
-    std::optional<codec::will_message> pending_will;
+    std::unique_ptr<codec::will_message> pending_will;
     std::optional<time_point> will_at;
 };
 
@@ -84,10 +85,10 @@ struct connection {
     std::uint16_t client_receive_maximum = 65535;
     std::uint32_t client_maximum_packet_size = codec::max_packet_size;
     bool problem_information = true;
-    std::optional<codec::will_message> will;
+    std::unique_ptr<codec::will_message> will;  // a pointer: most connections have none
     std::uint32_t will_delay = 0;
-    std::unordered_map<std::uint16_t, std::string> topic_aliases;  // incoming
-    bool will_on_close = true;                                     // cleared by DISCONNECT 0x00
+    std::unique_ptr<std::unordered_map<std::uint16_t, std::string>> topic_aliases;  // in
+    bool will_on_close = true;  // cleared by DISCONNECT 0x00
     /// PUBACK/PUBREC held back while a subscriber's queue is over its limit (flow control:
     /// the publisher's window stalls instead of messages being dropped). Sent in order.
     struct held_ack {
@@ -96,8 +97,7 @@ struct connection {
         codec::puback_reason reason;
         std::vector<session_key> blockers;  // sessions whose full queue took the message
     };
-    std::deque<held_ack> held_acks;
-    codec::packet scratch;  // decode target reused across packets
+    std::vector<held_ack> held_acks;  // rare: a vector, erased from the front
 };
 
 struct broker::impl {
@@ -117,6 +117,7 @@ struct broker::impl {
     session_key last_session = 0;
     std::uint64_t assigned_ids = 0;
     codec::publish scratch_publish;  // reused to encode outgoing PUBLISH
+    codec::packet scratch_in;        // decode target reused across packets and connections
     struct match_entry {
         session_key session;
         const subscriber* sub;

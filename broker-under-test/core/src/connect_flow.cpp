@@ -146,7 +146,7 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     s.expires_at.reset();
 
     c.session = key;
-    c.will = p.will;
+    c.will = p.will ? std::make_unique<will_message>(std::move(*p.will)) : nullptr;
     if (c.will) {
         c.will_delay = c.will->properties.integer(property_id::will_delay_interval).value_or(0);
         c.will->properties.erase(property_id::will_delay_interval);
@@ -203,8 +203,9 @@ void broker::impl::on_disconnect(connection& c, const disconnect& p, time_point 
             s->expiry_interval = std::min(*e, options.max_session_expiry);
         }
     }
-    // [MQTT-3.14.4-3] the will is discarded, except on 0x04 (5.0).
-    c.will_on_close = p.reason_code == disconnect_reason::disconnect_with_will_message;
+    // [MQTT-3.14.4-3] the will is discarded on 0x00 only: 0x04 asks for it, and any other
+    // reason (an error on the client's side) keeps it too ([MQTT-3.1.2-8] in 5.0).
+    c.will_on_close = p.reason_code != disconnect_reason::normal_disconnection;
     if (!c.will_on_close)
         c.will.reset();
     c.state = connection::phase::closing;

@@ -47,16 +47,24 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
             }
             const auto key = static_cast<std::uint16_t>(*alias);
             if (p.topic.empty()) {
-                const auto it = c.topic_aliases.find(key);
-                if (it == c.topic_aliases.end()) {
+                const std::string* known = nullptr;
+                if (c.topic_aliases) {
+                    const auto it = c.topic_aliases->find(key);
+                    if (it != c.topic_aliases->end())
+                        known = &it->second;
+                }
+                if (!known) {
                     ++stats.protocol_errors;
                     close_with(c, disconnect_reason::protocol_error,
                                "topic alias " + std::to_string(key) + " was never set", now);
                     return;
                 }
-                p.topic = it->second;
+                p.topic = *known;
             } else {
-                c.topic_aliases[key] = p.topic;
+                if (!c.topic_aliases)
+                    c.topic_aliases =
+                        std::make_unique<std::unordered_map<std::uint16_t, std::string>>();
+                (*c.topic_aliases)[key] = p.topic;
             }
             p.properties.erase(property_id::topic_alias);
         }
@@ -164,7 +172,7 @@ void broker::impl::release_acks(time_point now) {
             } else {
                 send(c->second, pubrec{front.packet_id, front.reason, {}}, now);
             }
-            held.pop_front();
+            held.erase(held.begin());
         }
         it = held.empty() ? holding_acks.erase(it) : std::next(it);
     }
@@ -344,12 +352,14 @@ bool broker::impl::send_publish(connection& c, session_state& s, const delivery&
     const message& m = *d.msg;
     std::optional<std::uint32_t> remaining;
     if (m.expires_at) {
-        if (*m.expires_at <= now) {  // [MQTT-3.3.2-5] expired: not sent
+        // Expired before onward delivery started: not sent ([MQTT-3.3.2-5]). A redelivery (dup)
+        // was started already and must go on ([MQTT-4.3.3-7]), with 0 left at worst.
+        if (*m.expires_at <= now && !dup) {
             ++stats.messages_dropped;
             return false;
         }
         const auto left = std::chrono::ceil<std::chrono::seconds>(*m.expires_at - now);
-        remaining = static_cast<std::uint32_t>(left.count());
+        remaining = static_cast<std::uint32_t>(std::max<std::int64_t>(left.count(), 0));
     }
     const bool fresh = id == 0 && d.qos != qos::at_most_once;
     if (fresh) {

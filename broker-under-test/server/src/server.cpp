@@ -21,10 +21,17 @@ using asio::ip::tcp;
 
 namespace {
 
+// Typed on the io_context's executor (not any_io_executor): each socket and pending operation
+// is then smaller, which idle connections add up.
+using executor_type = asio::io_context::executor_type;
+using socket_type = asio::basic_stream_socket<tcp, executor_type>;
+using acceptor_type = asio::basic_socket_acceptor<tcp, executor_type>;
+using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, executor_type>;
+
 constexpr auto use = asio::as_tuple(asio::use_awaitable);
 
 /// Runs a loop; the loops report errors themselves, so an exception is a bug and propagates.
-void spawn(asio::any_io_executor ex, awaitable<void> loop) {
+void spawn(executor_type ex, awaitable<void> loop) {
     asio::co_spawn(ex, std::move(loop), [](std::exception_ptr e) {
         if (e)
             std::rethrow_exception(e);
@@ -34,30 +41,38 @@ void spawn(asio::any_io_executor ex, awaitable<void> loop) {
 }  // namespace
 
 struct server::impl : std::enable_shared_from_this<impl> {
-    impl(asio::any_io_executor ex, server_options o)
+    impl(executor_type ex, server_options o)
         : executor(ex), options(std::move(o)), core(options.broker), acceptor(ex), timer(ex) {}
 
+    /// One connection. An idle one holds only its socket and its reader's frame: reads go
+    /// through one buffer shared by all connections, and a writer runs only while there is
+    /// output.
     struct link {
-        explicit link(tcp::socket s) : socket(std::move(s)), signal(socket.get_executor()) {}
-        tcp::socket socket;
-        asio::steady_timer signal;  // cancelled when the core has output or wants a close
+        explicit link(socket_type s) : socket(std::move(s)) {}
+        socket_type socket;
+        std::vector<std::uint8_t> out;  // bytes being written
+        bool writing = false;
         bool closed = false;
     };
 
-    asio::any_io_executor executor;
+    executor_type executor;
     server_options options;
     broker core;
-    tcp::acceptor acceptor;
-    asio::steady_timer timer;
+    acceptor_type acceptor;
+    timer_type timer;
     clock::time_point armed = clock::time_point::max();  // what timer waits for
     std::unordered_map<connection_id, std::shared_ptr<link>> links;
+    std::vector<std::uint8_t> read_buffer = std::vector<std::uint8_t>(64 * 1024);
     bool stopping = false;
 
-    /// Wakes the writer of every connection the core has output or a close for.
+    /// Starts a writer for every connection the core has output or a close for.
     void flush_ready() {
         for (const auto id : core.take_ready()) {
-            if (const auto it = links.find(id); it != links.end())
-                it->second->signal.cancel();
+            const auto it = links.find(id);
+            if (it == links.end() || it->second->writing)
+                continue;
+            it->second->writing = true;
+            spawn(executor, write_loop(id, it->second));
         }
         // The core's timers start with its first connection: wake the timer loop only then.
         if (core.next_deadline().value_or(clock::time_point::max()) < armed)
@@ -75,49 +90,70 @@ struct server::impl : std::enable_shared_from_this<impl> {
             }
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
+            socket.non_blocking(true, ignored);
             const auto remote = socket.remote_endpoint(ignored);
             auto l = std::make_shared<link>(std::move(socket));
-            l->signal.expires_at(clock::time_point::max());
             const auto id = core.open(
                 clock::now(), remote.address().to_string() + ":" + std::to_string(remote.port()));
             links.emplace(id, l);
-            spawn(executor, read_loop(id, l));
-            spawn(executor, write_loop(id, l));
+            start_read(id, std::move(l));
             flush_ready();
         }
     }
 
-    awaitable<void> read_loop(connection_id id, std::shared_ptr<link> l) {
-        auto self = shared_from_this();
-        std::vector<std::uint8_t> buffer(64 * 1024);
-        while (!l->closed) {
-            auto [ec, n] = co_await l->socket.async_read_some(asio::buffer(buffer), use);
-            if (ec || l->closed)
-                break;
-            core.receive(id, std::span<const std::uint8_t>(buffer.data(), n), clock::now());
-            flush_ready();
-        }
-        finish(id, l);
+    /// Reading needs no coroutine: a completion handler waits until the socket is readable,
+    /// reads what is there into the buffer all connections share and hands it to the core at
+    /// once (nothing else runs in between on this executor). An idle connection costs only the
+    /// pending wait.
+    void start_read(connection_id id, std::shared_ptr<link> l) {
+        auto& socket = l->socket;
+        socket.async_wait(socket_type::wait_read, [self = shared_from_this(), id, l = std::move(l)](
+                                                      const boost::system::error_code& ec) mutable {
+            self->on_readable(id, std::move(l), ec);
+        });
     }
 
+    void on_readable(connection_id id, std::shared_ptr<link> l,
+                     const boost::system::error_code& wait_error) {
+        if (l->closed)
+            return;
+        if (wait_error) {
+            finish(id, l);
+            return;
+        }
+        boost::system::error_code ec;
+        const auto n = l->socket.read_some(asio::buffer(read_buffer), ec);
+        if (ec && ec != asio::error::would_block) {
+            finish(id, l);
+            return;
+        }
+        if (!ec) {
+            core.receive(id, std::span<const std::uint8_t>(read_buffer.data(), n), clock::now());
+            flush_ready();
+        }
+        if (!l->closed)
+            start_read(id, std::move(l));
+    }
+
+    /// Writes while the core has output; ends when it has none (flush_ready starts another).
     awaitable<void> write_loop(connection_id id, std::shared_ptr<link> l) {
         auto self = shared_from_this();
-        std::vector<std::uint8_t> out;
-        while (!l->closed) {
-            if (core.take_output(id, out)) {
-                auto [ec, n] = co_await asio::async_write(l->socket, asio::buffer(out), use);
-                if (ec || l->closed)
-                    break;
-                core.written(id, clock::now());
-                flush_ready();
-                continue;
+        while (!l->closed && core.take_output(id, l->out)) {
+            auto [ec, n] = co_await asio::async_write(l->socket, asio::buffer(l->out), use);
+            if (ec || l->closed) {
+                finish(id, l);
+                co_return;
             }
-            if (core.should_close(id))
-                break;
-            l->signal.expires_at(clock::time_point::max());
-            co_await l->signal.async_wait(use);
+            core.written(id, clock::now());
         }
-        finish(id, l);
+        if (l->out.capacity() > 64 * 1024)
+            std::vector<std::uint8_t>().swap(l->out);  // an idle connection keeps no big buffer
+        l->writing = false;
+        if (!l->closed && core.should_close(id)) {
+            finish(id, l);
+            co_return;
+        }
+        flush_ready();  // written() may have queued more for this and other connections
     }
 
     /// Ends a connection once: the socket closes, the core learns it (and may publish a will).
@@ -126,9 +162,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
             return;
         l->closed = true;
         boost::system::error_code ignored;
-        l->socket.shutdown(tcp::socket::shutdown_both, ignored);
+        l->socket.shutdown(socket_type::shutdown_both, ignored);
         l->socket.close(ignored);
-        l->signal.cancel();
         links.erase(id);
         core.close(id, clock::now());
         flush_ready();
@@ -151,8 +186,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
     }
 };
 
-server::server(asio::any_io_executor executor, server_options options)
-    : impl_(std::make_shared<impl>(executor, std::move(options))) {
+server::server(asio::io_context& io, server_options options)
+    : impl_(std::make_shared<impl>(io.get_executor(), std::move(options))) {
     auto& i = *impl_;
     const tcp::endpoint endpoint(asio::ip::make_address(i.options.bind_address), i.options.port);
     i.acceptor.open(endpoint.protocol());
@@ -202,7 +237,7 @@ void server::wake() {
 }
 
 embedded_broker::embedded_broker(server_options options, std::function<void(broker&)> setup) {
-    server_ = std::make_unique<server>(io_.get_executor(), std::move(options));
+    server_ = std::make_unique<server>(io_, std::move(options));
     port_ = server_->port();
     if (setup)
         setup(server_->core());

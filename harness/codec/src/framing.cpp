@@ -64,7 +64,7 @@ expected<std::optional<frame>, decode_error> frame_reader::next() {
     const bool is_connect = !pending.empty() && (pending[0] >> 4) == 1;
     auto header = parse_fixed_header(pending, consumed_, require_minimal_ && !is_connect);
     if (!header) {
-        failed_ = header.error();
+        failed_ = std::make_unique<decode_error>(header.error());
         return unexpected{*failed_};
     }
     if (!*header)
@@ -72,10 +72,10 @@ expected<std::optional<frame>, decode_error> frame_reader::next() {
     const fixed_header& h = **header;
     const std::size_t total = h.header_size + std::size_t{h.remaining_length};
     if (total > max_packet_size_) {
-        failed_ = make_error(codec_errc::packet_too_large, consumed_,
-                             std::string(to_string(static_cast<packet_type>(h.header >> 4))) +
-                                 " of " + std::to_string(total) + " bytes, limit " +
-                                 std::to_string(max_packet_size_) + ",");
+        failed_ = std::make_unique<decode_error>(make_error(
+            codec_errc::packet_too_large, consumed_,
+            std::string(to_string(static_cast<packet_type>(h.header >> 4))) + " of " +
+                std::to_string(total) + " bytes, limit " + std::to_string(max_packet_size_) + ","));
         return unexpected{*failed_};
     }
     if (pending.size() < total)

@@ -3,7 +3,6 @@
 // `embedded_broker` owns an io_context and the thread that runs it.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
@@ -26,7 +25,7 @@ class server {
   public:
     /// Binds the listener now: a port in use or a bad address throws std::system_error naming
     /// the address (a start-up configuration error).
-    server(boost::asio::any_io_executor executor, server_options options);
+    server(boost::asio::io_context& io, server_options options);
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;

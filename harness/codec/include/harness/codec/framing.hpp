@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -67,8 +68,8 @@ class frame_reader {
     std::uint32_t max_packet_size_;
     std::vector<std::uint8_t> buffer_;
     std::size_t read_pos_ = 0;
-    std::size_t consumed_ = 0;  // stream offset of buffer_[read_pos_]
-    std::optional<decode_error> failed_;
+    std::size_t consumed_ = 0;              // stream offset of buffer_[read_pos_]
+    std::unique_ptr<decode_error> failed_;  // a pointer: a broker keeps one reader per client
     bool require_minimal_ = true;
 };
 
