@@ -14,10 +14,6 @@ namespace {
 /// sweep a second keeps per-packet work independent of the number of connections.
 constexpr auto sweep_interval = std::chrono::seconds(1);
 
-bool is_v5(const connection& c) {
-    return c.version == protocol_version::v5;
-}
-
 /// The protocol level a CONNECT body names, when it is one the broker speaks.
 std::optional<protocol_version> connect_level(std::span<const std::uint8_t> body) {
     if (body.size() < 2)

@@ -100,6 +100,10 @@ struct connection {
     std::vector<held_ack> held_acks;  // rare: a vector, erased from the front
 };
 
+inline bool is_v5(const connection& c) {
+    return c.version == codec::protocol_version::v5;
+}
+
 struct broker::impl {
     explicit impl(broker_options o);
 

@@ -13,10 +13,6 @@ namespace {
 
 constexpr std::uint32_t never_expires = 0xFFFFFFFF;
 
-bool is_v5(const connection& c) {
-    return c.version == protocol_version::v5;
-}
-
 std::string describe(const connect& p) {
     return "(" + std::string(protocol_name(p.version)) + " level " +
            std::to_string(static_cast<int>(p.version)) + ", clean start " +

@@ -11,10 +11,6 @@ using namespace codec;
 
 namespace {
 
-bool is_v5(const connection& c) {
-    return c.version == protocol_version::v5;
-}
-
 std::size_t pending_bytes(const connection& c) {
     return c.out.size() + c.in_transit;
 }

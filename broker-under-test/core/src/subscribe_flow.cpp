@@ -11,10 +11,6 @@ using namespace codec;
 
 namespace {
 
-bool is_v5(const connection& c) {
-    return c.version == protocol_version::v5;
-}
-
 bool has_wildcard(std::string_view filter) {
     return filter.find_first_of("+#") != std::string_view::npos;
 }
