@@ -175,6 +175,12 @@ int child_process::stop(std::chrono::milliseconds grace) {
     return *status_;
 }
 
+void child_process::send_signal(int signal) {
+    const std::lock_guard lock(mutex_);
+    if (!status_)
+        ::kill(pid_, signal);  // not reaped yet (see read_until_exit): the pid is still ours
+}
+
 bool child_process::running() const {
     const std::lock_guard lock(mutex_);
     return !status_.has_value();

@@ -39,6 +39,10 @@ class child_process {
     bool wait_for_output(std::string_view needle, std::chrono::milliseconds timeout);
     /// Sends SIGTERM, waits at most `grace`, then SIGKILL; returns the exit status.
     int stop(std::chrono::milliseconds grace = std::chrono::milliseconds{2000});
+    /// Sends `signal` (e.g. SIGKILL for an abrupt end) unless the program already exited.
+    void send_signal(int signal);
+    /// The process id, e.g. for /proc/<pid>/status; valid until the program exits.
+    pid_t pid() const noexcept { return pid_; }
 
     bool running() const;
     std::string output() const;  // stdout so far
