@@ -3,6 +3,8 @@
 #include "raw_connection.hpp"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,8 +23,15 @@ raw_connection::raw_connection(std::uint16_t port, int receive_buffer) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0)
         throw std::system_error(errno, std::generic_category(), "socket");
-    if (receive_buffer > 0)
+    if (receive_buffer > 0) {
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        // A window smaller than loopback's 64 KB segment size: the receiver would never
+        // advertise a reopened window (sender-side silly-window avoidance), and the flow would
+        // resume only on the broker's zero-window probes, seconds apart once backed off. Small
+        // segments keep the window updates coming when the reader reads again.
+        const int segment = 1024;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_MAXSEG, &segment, sizeof segment);
+    }
     const sockaddr_in address = test_support::loopback(port);
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         const int e = errno;

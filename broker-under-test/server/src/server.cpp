@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <future>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace harness::broker {
@@ -250,6 +251,8 @@ embedded_broker::~embedded_broker() {
 }
 
 void embedded_broker::with_core(const std::function<void(broker&)>& f) {
+    if (!thread_.joinable())
+        throw std::logic_error("embedded_broker::with_core after stop()");  // would wait forever
     std::promise<void> done;
     asio::post(io_, [&] {
         try {
