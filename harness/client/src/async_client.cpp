@@ -116,6 +116,16 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
             notify_all();
     }
 
+    /// Keeps a SUBACK's or UNSUBACK's outcome for the request waiting on its packet id.
+    template <class Outcome, class Event>
+    void store_ack(std::map<std::uint16_t, Outcome>& results, Event& value, wake_on what) {
+        Outcome r;
+        r.reason_codes = std::move(value.reason_codes);
+        r.properties = std::move(value.properties);
+        results[value.packet_id] = std::move(r);
+        notify(what, value.packet_id);
+    }
+
     void dispatch(event e) {
         std::visit(
             [&](auto& value) {
@@ -147,17 +157,9 @@ struct async_client::impl : std::enable_shared_from_this<impl> {
                     published[value.packet_id] = std::move(r);
                     notify(wake_on::publish_ack, value.packet_id);
                 } else if constexpr (std::is_same_v<T, subscribe_done_event>) {
-                    subscribe_outcome r;
-                    r.reason_codes = std::move(value.reason_codes);
-                    r.properties = std::move(value.properties);
-                    subscribed[value.packet_id] = std::move(r);
-                    notify(wake_on::subscribe_ack, value.packet_id);
+                    store_ack(subscribed, value, wake_on::subscribe_ack);
                 } else if constexpr (std::is_same_v<T, unsubscribe_done_event>) {
-                    unsubscribe_outcome r;
-                    r.reason_codes = std::move(value.reason_codes);
-                    r.properties = std::move(value.properties);
-                    unsubscribed[value.packet_id] = std::move(r);
-                    notify(wake_on::unsubscribe_ack, value.packet_id);
+                    store_ack(unsubscribed, value, wake_on::unsubscribe_ack);
                 } else if constexpr (std::is_same_v<T, auth_event>) {
                     if (auth_handler)
                         auth_handler(value.packet);
