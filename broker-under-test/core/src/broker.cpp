@@ -68,7 +68,7 @@ void broker::impl::close_with(connection& c, disconnect_reason reason, std::stri
                               time_point now) {
     if (c.state == connection::phase::closing)
         return;
-    note("closing " + (c.client_id.empty() ? c.remote : c.client_id) + ": " + why);
+    note("closing " + name_of(c) + ": " + why);
     // DISCONNECT from the server exists in 5.0 only, and only after CONNACK.
     if (is_v5(c) && c.state == connection::phase::connected) {
         disconnect d;
@@ -78,6 +78,17 @@ void broker::impl::close_with(connection& c, disconnect_reason reason, std::stri
     }
     c.state = connection::phase::closing;
     mark_ready(c);
+}
+
+const std::string& broker::impl::client_id_of(const connection& c) {
+    static const std::string none;
+    const auto* s = session_of(c);
+    return s ? s->client_id : none;
+}
+
+const std::string& broker::impl::name_of(const connection& c) {
+    const auto& id = client_id_of(c);
+    return id.empty() ? c.remote : id;
 }
 
 session_state* broker::impl::session_of(const connection& c) {
@@ -337,7 +348,7 @@ std::size_t broker::retained_count() const noexcept {
 
 std::size_t broker::queued_messages(const std::string& client_id) const {
     const auto it = impl_->by_client_id.find(client_id);
-    return it == impl_->by_client_id.end() ? 0 : impl_->sessions.at(it->second).queue.size();
+    return it == impl_->by_client_id.end() ? 0 : impl_->sessions.at(it->second).queued();
 }
 
 }  // namespace harness::broker

@@ -49,20 +49,31 @@ struct inflight {
     std::uint64_t order = 0;  // send order, for redelivery in the same order
 };
 
-/// What outlives a connection when the session is persistent.
-struct session_state {
-    session_key key = 0;
-    std::string client_id;
-    connection_id connection = 0;                // 0 while offline
-    std::uint32_t expiry_interval = 0;           // seconds; 0xFFFFFFFF: never
-    std::optional<time_point> expires_at;        // set while offline
+/// A session's messages in flight and waiting.
+struct session_flow {
     std::map<std::uint16_t, inflight> outgoing;  // by packet id
     fifo<delivery> queue;                        // waiting for the window or the connection
     std::size_t queued_bytes = 0;
     std::set<std::uint16_t> incoming_qos2;  // PUBREC sent, PUBREL not yet received
     std::uint16_t last_packet_id = 0;
     std::uint64_t send_order = 0;
-    std::vector<std::string> filters;  // as subscribed, for session end
+};
+
+/// What outlives a connection when the session is persistent.
+struct session_state {
+    session_key key = 0;
+    std::string client_id;
+    connection_id connection = 0;          // 0 while offline
+    std::uint32_t expiry_interval = 0;     // seconds; 0xFFFFFFFF: never
+    std::optional<time_point> expires_at;  // set while offline
+    /// The message flow: allocated on first use, so an idle session does not carry it.
+    std::unique_ptr<session_flow> flow_;
+    session_flow& flow() {
+        if (!flow_)
+            flow_ = std::make_unique<session_flow>();
+        return *flow_;
+    }
+    std::size_t queued() const noexcept { return flow_ ? flow_->queue.size() : 0; }
     /// A will waiting for its delay (the connection ended abnormally).
     std::unique_ptr<codec::will_message> pending_will;
     std::optional<time_point> will_at;
@@ -75,7 +86,6 @@ struct connection {
     codec::protocol_version version = codec::protocol_version::v5;
     enum class phase { awaiting_connect, connected, closing } state = phase::awaiting_connect;
     session_key session = 0;
-    std::string client_id;
     time_point deadline;  // CONNECT timeout, then keep-alive (1.5x); max when none
     std::chrono::milliseconds keep_alive{0};
     std::vector<std::uint8_t> out;  // encoded, not yet taken by the transport
@@ -113,7 +123,8 @@ struct broker::impl {
     std::function<void(const std::string&)> log;
     std::unordered_map<connection_id, connection> connections;
     std::unordered_map<session_key, session_state> sessions;
-    std::unordered_map<std::string, session_key> by_client_id;
+    /// Keys view the sessions' own client_id strings (sessions are map nodes: they do not move).
+    std::unordered_map<std::string_view, session_key> by_client_id;
     topic_tree subscriptions;
     retained_store retained;
     std::vector<connection_id> ready;
@@ -172,12 +183,17 @@ struct broker::impl {
     void handle(connection& c, codec::packet& p, time_point now);
     void end_connection(connection& c, time_point now);
     session_state* session_of(const connection& c);
+    /// The client identifier of the connection's session; empty before CONNECT is accepted.
+    const std::string& client_id_of(const connection& c);
+    /// For logs: the client identifier, or the peer's address before there is one.
+    const std::string& name_of(const connection& c);
     void add_reason_string(const connection& c, codec::property_list& props,
                            const std::string& why) const;
 
     // connect_flow.cpp
     void on_connect(connection& c, codec::connect& p, time_point now);
-    void refuse(connection& c, codec::connack_reason reason, std::string why, time_point now);
+    void refuse(connection& c, codec::connack_reason reason, std::string why, time_point now,
+                std::string_view client_id = {});
     void on_disconnect(connection& c, const codec::disconnect& p, time_point now);
     void publish_will(const codec::will_message& will, session_key origin, time_point now);
     void detach_session(connection& c, time_point now);

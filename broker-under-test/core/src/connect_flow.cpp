@@ -29,8 +29,9 @@ std::string broker::impl::assign_client_id() {
     return buffer;
 }
 
-void broker::impl::refuse(connection& c, connack_reason reason, std::string why, time_point now) {
-    note("refused " + (c.client_id.empty() ? c.remote : c.client_id) + ": " + why);
+void broker::impl::refuse(connection& c, connack_reason reason, std::string why, time_point now,
+                          std::string_view client_id) {
+    note("refused " + (client_id.empty() ? c.remote : std::string(client_id)) + ": " + why);
     connack ack;
     ack.reason_code = reason;
     if (is_v5(c))
@@ -56,35 +57,36 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     const bool v5 = is_v5(c);
     const auto& props = p.properties;
     c.problem_information = props.integer(property_id::request_problem_information).value_or(1);
-    c.client_id = p.client_id;
 
     if (now < refuse_until) {  // a fault hook: connections refused for a while
-        refuse(c, connack_reason::server_unavailable, "the broker refuses connections for now",
-               now);
+        refuse(c, connack_reason::server_unavailable, "the broker refuses connections for now", now,
+               p.client_id);
         return;
     }
     if (v5 && props.contains(property_id::authentication_method)) {
         refuse(c, connack_reason::bad_authentication_method,
-               "enhanced authentication is not supported", now);
+               "enhanced authentication is not supported", now, p.client_id);
         return;
     }
     bool assigned = false;
     if (p.client_id.empty()) {
         if (!v5 && !p.clean_start) {  // [MQTT-3.1.3-8]
             refuse(c, connack_reason::client_identifier_not_valid,
-                   "an empty client identifier needs clean session 1", now);
+                   "an empty client identifier needs clean session 1", now, p.client_id);
             return;
         }
-        c.client_id = assign_client_id();  // [MQTT-3.1.3-6]
+        p.client_id = assign_client_id();  // [MQTT-3.1.3-6]
         assigned = true;
     }
     if (p.will) {
         if (p.will->qos > options.maximum_qos) {  // [MQTT-3.2.2-12]
-            refuse(c, connack_reason::qos_not_supported, "will QoS above the maximum QoS", now);
+            refuse(c, connack_reason::qos_not_supported, "will QoS above the maximum QoS", now,
+                   p.client_id);
             return;
         }
         if (p.will->retain && !options.retain_available) {  // [MQTT-3.2.2-13]
-            refuse(c, connack_reason::retain_not_supported, "retained will not available", now);
+            refuse(c, connack_reason::retain_not_supported, "retained will not available", now,
+                   p.client_id);
             return;
         }
     }
@@ -108,7 +110,7 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     // Take-over and session resumption.
     bool session_present = false;
     session_key key = 0;
-    if (const auto it = by_client_id.find(c.client_id); it != by_client_id.end()) {
+    if (const auto it = by_client_id.find(p.client_id); it != by_client_id.end()) {
         key = it->second;
         auto& old = sessions.at(key);
         if (old.connection != 0) {  // [MQTT-3.1.4-3]
@@ -133,8 +135,8 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
         key = ++last_session;
         auto& s = sessions[key];
         s.key = key;
-        s.client_id = c.client_id;
-        by_client_id[c.client_id] = key;
+        s.client_id = p.client_id;
+        by_client_id[s.client_id] = key;
     }
     auto& s = sessions.at(key);
     s.connection = c.id;
@@ -157,7 +159,7 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     if (v5) {
         auto& out = ack.properties;
         if (assigned)
-            out.add(property_id::assigned_client_identifier, c.client_id);
+            out.add(property_id::assigned_client_identifier, p.client_id);
         if (expiry != requested_expiry)
             out.add(property_id::session_expiry_interval, expiry);
         if (options.receive_maximum != 65535)
@@ -180,7 +182,7 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
             out.add(property_id::server_keep_alive, std::uint32_t{keep_alive});
     }
     send(c, ack, now);
-    note("client " + c.client_id + " connected from " + c.remote + " " + describe(p) +
+    note("client " + p.client_id + " connected from " + c.remote + " " + describe(p) +
          (session_present ? ", session resumed" : ""));
     resend_inflight(c, s, now);  // [MQTT-4.4.0-1]
     pump(s, now);
@@ -259,7 +261,7 @@ void broker::impl::end_session(session_key key, time_point now) {
         s.pending_will.reset();
         publish_will(will, key, now);
     }
-    stats.messages_dropped += s.queue.size();
+    stats.messages_dropped += s.queued();
     subscriptions.unsubscribe_all(key);
     if (const auto c = by_client_id.find(s.client_id); c != by_client_id.end() && c->second == key)
         by_client_id.erase(c);

@@ -18,7 +18,7 @@ std::optional<fault_rule> broker::impl::take_fault(const connection& c, directio
             continue;
         if (!r.client_id.empty()) {
             const auto* con = std::get_if<connect>(&p);
-            if ((con ? con->client_id : c.client_id) != r.client_id)
+            if ((con ? con->client_id : client_id_of(c)) != r.client_id)
                 continue;
         }
         if (!r.topic_filter.empty()) {
@@ -29,8 +29,7 @@ std::optional<fault_rule> broker::impl::take_fault(const connection& c, directio
         auto rule = r;
         if (r.count != 0 && ++it->applied >= r.count)
             faults.erase(it);
-        note("fault injected on " + (c.client_id.empty() ? c.remote : c.client_id) + ": " +
-             std::string(to_string(type_of(p))));
+        note("fault injected on " + name_of(c) + ": " + std::string(to_string(type_of(p))));
         return rule;
     }
     return std::nullopt;

@@ -78,11 +78,11 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
     ++stats.messages_received;
     const auto id = p.packet_id;
     if (p.qos == qos::exactly_once) {
-        if (s->incoming_qos2.contains(id)) {  // a resend: acknowledge, do not route again
+        if (s->flow().incoming_qos2.contains(id)) {  // a resend: acknowledge, do not route again
             send(c, pubrec{id, pubrec_reason::success, {}}, now);
             return;
         }
-        if (s->incoming_qos2.size() >= options.receive_maximum) {  // [MQTT-3.3.4-9]
+        if (s->flow().incoming_qos2.size() >= options.receive_maximum) {  // [MQTT-3.3.4-9]
             ++stats.protocol_errors;
             close_with(c, disconnect_reason::receive_maximum_exceeded,
                        "more QoS 2 messages unacknowledged than Receive Maximum", now);
@@ -94,7 +94,7 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
     bool denied = false;
     if (p.topic.starts_with("$SYS")) {
         denied = true;  // clients cannot publish into $SYS; acknowledged, not delivered
-        note("denied PUBLISH from " + c.client_id + " to " + p.topic);
+        note("denied PUBLISH from " + client_id_of(c) + " to " + p.topic);
     } else {
         auto m = std::make_shared<message>();
         m->topic = std::move(p.topic);
@@ -122,7 +122,7 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
                         : receivers == 0 && is_v5(c) ? puback_reason::no_matching_subscribers
                                                      : puback_reason::success;
     if (p.qos == qos::exactly_once && reason < puback_reason::unspecified_error)
-        s->incoming_qos2.insert(id);  // [MQTT-4.3.3-9] until PUBREL
+        s->flow().incoming_qos2.insert(id);  // [MQTT-4.3.3-9] until PUBREL
     if (p.qos == qos::at_most_once)
         return;
     if (!overfull.empty() || !c.held_acks.empty()) {
@@ -141,9 +141,9 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
 }
 
 bool broker::impl::queue_full(const session_state& s, std::size_t extra_bytes) const {
-    return (options.max_queued_messages != 0 && s.queue.size() >= options.max_queued_messages) ||
-           (options.max_queued_bytes != 0 &&
-            s.queued_bytes + extra_bytes > options.max_queued_bytes);
+    const std::size_t bytes = s.flow_ ? s.flow_->queued_bytes : 0;
+    return (options.max_queued_messages != 0 && s.queued() >= options.max_queued_messages) ||
+           (options.max_queued_bytes != 0 && bytes + extra_bytes > options.max_queued_bytes);
 }
 
 void broker::impl::release_acks(time_point now) {
@@ -178,7 +178,7 @@ void broker::impl::on_pubrel(connection& c, const pubrel& p, time_point now) {
     auto* s = session_of(c);
     if (!s)
         return;
-    const bool known = s->incoming_qos2.erase(p.packet_id) > 0;
+    const bool known = s->flow().incoming_qos2.erase(p.packet_id) > 0;
     send(c,
          pubcomp{p.packet_id,
                  known ? pubcomp_reason::success : pubcomp_reason::packet_identifier_not_found,
@@ -190,9 +190,9 @@ void broker::impl::on_puback(connection& c, std::uint16_t id, time_point now) {
     auto* s = session_of(c);
     if (!s)
         return;
-    const auto it = s->outgoing.find(id);
-    if (it != s->outgoing.end() && it->second.awaiting == inflight::stage::puback) {
-        s->outgoing.erase(it);
+    const auto it = s->flow().outgoing.find(id);
+    if (it != s->flow().outgoing.end() && it->second.awaiting == inflight::stage::puback) {
+        s->flow().outgoing.erase(it);
         pump(*s, now);
     }
 }
@@ -201,13 +201,13 @@ void broker::impl::on_pubrec(connection& c, const pubrec& p, time_point now) {
     auto* s = session_of(c);
     if (!s)
         return;
-    const auto it = s->outgoing.find(p.packet_id);
-    if (it == s->outgoing.end() || it->second.awaiting == inflight::stage::puback) {
+    const auto it = s->flow().outgoing.find(p.packet_id);
+    if (it == s->flow().outgoing.end() || it->second.awaiting == inflight::stage::puback) {
         send(c, pubrel{p.packet_id, pubrel_reason::packet_identifier_not_found, {}}, now);
         return;
     }
     if (p.reason_code >= pubrec_reason::unspecified_error) {  // the flow ends here
-        s->outgoing.erase(it);
+        s->flow().outgoing.erase(it);
         pump(*s, now);
         return;
     }
@@ -220,9 +220,9 @@ void broker::impl::on_pubcomp(connection& c, std::uint16_t id, time_point now) {
     auto* s = session_of(c);
     if (!s)
         return;
-    const auto it = s->outgoing.find(id);
-    if (it != s->outgoing.end() && it->second.awaiting == inflight::stage::pubcomp) {
-        s->outgoing.erase(it);
+    const auto it = s->flow().outgoing.find(id);
+    if (it != s->flow().outgoing.end() && it->second.awaiting == inflight::stage::pubcomp) {
+        s->flow().outgoing.erase(it);
         pump(*s, now);
     }
 }
@@ -292,7 +292,7 @@ void broker::impl::deliver(session_state& s, delivery d, time_point now) {
         ++stats.messages_dropped;
         return;
     }
-    if (s.connection != 0 && s.queue.empty()) {
+    if (s.connection != 0 && s.queued() == 0) {
         connection& c = connections.at(s.connection);
         if (c.state == connection::phase::connected &&
             pending_bytes(c) < options.output_high_water) {
@@ -300,7 +300,7 @@ void broker::impl::deliver(session_state& s, delivery d, time_point now) {
                 send_publish(c, s, d, 0, false, now);
                 return;
             }
-            if (s.outgoing.size() < window(c)) {
+            if (s.flow().outgoing.size() < window(c)) {
                 send_publish(c, s, d, 0, false, now);
                 return;
             }
@@ -313,7 +313,7 @@ void broker::impl::deliver(session_state& s, delivery d, time_point now) {
         // what publishers that ignore acknowledgements can queue.
         const bool can_wait = d.qos != qos::at_most_once && s.connection != 0 &&
                               routing_from != 0 && routing_from != s.connection &&
-                              s.queue.size() < 2 * options.max_queued_messages + 64;
+                              s.queued() < 2 * options.max_queued_messages + 64;
         if (!can_wait) {
             ++stats.messages_dropped;  // the queue is full: dropped and counted
             return;
@@ -321,8 +321,9 @@ void broker::impl::deliver(session_state& s, delivery d, time_point now) {
         if (std::find(overfull.begin(), overfull.end(), s.key) == overfull.end())
             overfull.push_back(s.key);
     }
-    s.queued_bytes += size;
-    s.queue.push_back(std::move(d));
+    auto& f = s.flow();
+    f.queued_bytes += size;
+    f.queue.push_back(std::move(d));
 }
 
 void broker::impl::pump(session_state& s, time_point now) {
@@ -331,13 +332,16 @@ void broker::impl::pump(session_state& s, time_point now) {
     connection& c = connections.at(s.connection);
     if (c.state != connection::phase::connected)
         return;
-    while (!s.queue.empty() && pending_bytes(c) < options.output_high_water) {
-        auto& d = s.queue.front();
-        if (d.qos != qos::at_most_once && s.outgoing.size() >= window(c))
+    if (!s.flow_)
+        return;  // nothing in flight, nothing waiting
+    auto& f = *s.flow_;
+    while (!f.queue.empty() && pending_bytes(c) < options.output_high_water) {
+        auto& d = f.queue.front();
+        if (d.qos != qos::at_most_once && f.outgoing.size() >= window(c))
             break;
-        s.queued_bytes -= d.msg->payload.size();
+        f.queued_bytes -= d.msg->payload.size();
         send_publish(c, s, d, 0, false, now);
-        s.queue.pop_front();
+        f.queue.pop_front();
     }
     if (!holding_acks.empty() && !queue_full(s, 0))
         release_acks(now);
@@ -360,8 +364,8 @@ bool broker::impl::send_publish(connection& c, session_state& s, const delivery&
     const bool fresh = id == 0 && d.qos != qos::at_most_once;
     if (fresh) {
         do {
-            id = ++s.last_packet_id;
-        } while (id == 0 || s.outgoing.contains(id));
+            id = ++s.flow().last_packet_id;
+        } while (id == 0 || s.flow().outgoing.contains(id));
     }
     auto& p = scratch_publish;
     p.dup = dup;
@@ -396,27 +400,31 @@ bool broker::impl::send_publish(connection& c, session_state& s, const delivery&
         observer(c.id, direction::out, p, now);
     mark_ready(c);
     if (fresh) {
-        auto& f = s.outgoing[id];
+        auto& flow = s.flow();
+        auto& f = flow.outgoing[id];
         f.d = d;
         f.awaiting =
             d.qos == qos::at_least_once ? inflight::stage::puback : inflight::stage::pubrec;
-        f.order = ++s.send_order;
+        f.order = ++flow.send_order;
     }
     return true;
 }
 
 void broker::impl::resend_inflight(connection& c, session_state& s, time_point now) {
     std::vector<std::pair<std::uint64_t, std::uint16_t>> order;
-    order.reserve(s.outgoing.size());
-    for (const auto& [id, f] : s.outgoing)
+    if (!s.flow_)
+        return;
+    auto& flow = *s.flow_;
+    order.reserve(flow.outgoing.size());
+    for (const auto& [id, f] : flow.outgoing)
         order.emplace_back(f.order, id);
     std::sort(order.begin(), order.end());
     for (const auto& [_, id] : order) {
-        const auto& f = s.outgoing.at(id);
+        const auto& f = flow.outgoing.at(id);
         if (f.awaiting == inflight::stage::pubcomp) {
             send(c, pubrel{id, pubrel_reason::success, {}}, now);
         } else if (!send_publish(c, s, f.d, id, true, now)) {
-            s.outgoing.erase(id);  // expired or too large now: the flow ends
+            flow.outgoing.erase(id);  // expired or too large now: the flow ends
         }
     }
 }

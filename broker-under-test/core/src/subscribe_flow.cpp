@@ -62,8 +62,6 @@ void broker::impl::on_subscribe(connection& c, subscribe& p, time_point now) {
         }
         entry.identifier = identifier;
         const bool existed = subscriptions.subscribe(entry);  // replaces ([MQTT-3.8.4-3])
-        if (!existed)
-            s->filters.push_back(sub.topic_filter);
         ack.reason_codes.push_back(static_cast<suback_reason>(entry.options.max_qos));
 
         // Retained messages: none for a shared subscription ([MQTT-3.3.1-?]), and per retain
@@ -103,8 +101,6 @@ void broker::impl::on_unsubscribe(connection& c, const unsubscribe& p, time_poin
     ack.packet_id = p.packet_id;
     for (const auto& filter : p.topic_filters) {
         const bool existed = subscriptions.unsubscribe(filter, s->key);
-        if (existed)
-            std::erase(s->filters, filter);
         if (is_v5(c)) {
             ack.reason_codes.push_back(existed ? unsuback_reason::success
                                                : unsuback_reason::no_subscription_existed);
