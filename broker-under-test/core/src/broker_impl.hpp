@@ -80,25 +80,6 @@ struct session_state {
 };
 
 struct connection {
-    connection_id id = 0;
-    std::string remote;
-    codec::frame_reader reader;
-    codec::protocol_version version = codec::protocol_version::v5;
-    enum class phase { awaiting_connect, connected, closing } state = phase::awaiting_connect;
-    session_key session = 0;
-    time_point deadline;  // CONNECT timeout, then keep-alive (1.5x); max when none
-    std::chrono::milliseconds keep_alive{0};
-    std::vector<std::uint8_t> out;  // encoded, not yet taken by the transport
-    std::size_t in_transit = 0;     // taken, not yet written
-    bool ready = false;             // listed for take_ready()
-    // Limits the client set in CONNECT (5.0).
-    std::uint16_t client_receive_maximum = 65535;
-    std::uint32_t client_maximum_packet_size = codec::max_packet_size;
-    bool problem_information = true;
-    std::unique_ptr<codec::will_message> will;  // a pointer: most connections have none
-    std::uint32_t will_delay = 0;
-    std::unique_ptr<std::unordered_map<std::uint16_t, std::string>> topic_aliases;  // in
-    bool will_on_close = true;  // cleared by DISCONNECT 0x00
     /// PUBACK/PUBREC held back while a subscriber's queue is over its limit (flow control:
     /// the publisher's window stalls instead of messages being dropped). Sent in order.
     struct held_ack {
@@ -107,7 +88,29 @@ struct connection {
         codec::puback_reason reason;
         std::vector<session_key> blockers;  // sessions whose full queue took the message
     };
-    std::vector<held_ack> held_acks;  // rare: a vector, erased from the front
+    enum class phase : std::uint8_t { awaiting_connect, connected, closing };
+
+    // Wide members first, narrow ones last: an idle broker holds one of these per connection.
+    connection_id id = 0;
+    std::string remote;
+    codec::frame_reader reader;
+    session_key session = 0;
+    time_point deadline;  // CONNECT timeout, then keep-alive (1.5x); max when none
+    std::chrono::milliseconds keep_alive{0};
+    std::vector<std::uint8_t> out;              // encoded, not yet taken by the transport
+    std::size_t in_transit = 0;                 // taken, not yet written
+    std::unique_ptr<codec::will_message> will;  // pointers: most connections have none
+    std::unique_ptr<std::unordered_map<std::uint16_t, std::string>> topic_aliases;  // in
+    std::unique_ptr<std::vector<held_ack>> held_acks;
+    // Limits the client set in CONNECT (5.0).
+    std::uint32_t client_maximum_packet_size = codec::max_packet_size;
+    std::uint32_t will_delay = 0;
+    std::uint16_t client_receive_maximum = 65535;
+    codec::protocol_version version = codec::protocol_version::v5;
+    phase state = phase::awaiting_connect;
+    bool ready = false;  // listed for take_ready()
+    bool problem_information = true;
+    bool will_on_close = true;  // cleared by DISCONNECT 0x00
 };
 
 inline bool is_v5(const connection& c) {

@@ -125,10 +125,12 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
         s->flow().incoming_qos2.insert(id);  // [MQTT-4.3.3-9] until PUBREL
     if (p.qos == qos::at_most_once)
         return;
-    if (!overfull.empty() || !c.held_acks.empty()) {
+    if (!overfull.empty() || (c.held_acks && !c.held_acks->empty())) {
         // A subscriber's queue is over its limit: hold the acknowledgement (and every later
         // one, to keep their order, [MQTT-4.6.0-2]) until the queues drain.
-        c.held_acks.push_back({id, p.qos, reason, std::move(overfull)});
+        if (!c.held_acks)
+            c.held_acks = std::make_unique<std::vector<connection::held_ack>>();
+        c.held_acks->push_back({id, p.qos, reason, std::move(overfull)});
         overfull.clear();
         holding_acks.insert(c.id);
         return;
@@ -153,7 +155,11 @@ void broker::impl::release_acks(time_point now) {
             it = holding_acks.erase(it);
             continue;
         }
-        auto& held = c->second.held_acks;
+        if (!c->second.held_acks) {
+            it = holding_acks.erase(it);
+            continue;
+        }
+        auto& held = *c->second.held_acks;
         while (!held.empty()) {
             auto& front = held.front();
             std::erase_if(front.blockers, [&](session_key key) {
