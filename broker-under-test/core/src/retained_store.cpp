@@ -17,19 +17,11 @@ retained_store& retained_store::operator=(retained_store&& other) noexcept {
 }
 
 void retained_store::destroy() noexcept {
-    // Iterative, so that a topic of 32k levels does not recurse 32k destructors deep.
-    std::vector<std::unique_ptr<node>> pending;
-    const auto detach = [&pending](node& n) {
+    detail::free_children(root_, [](node& n, std::vector<std::unique_ptr<node>>& pending) {
         for (auto& child : n.children)
             pending.push_back(std::move(child.second));
         n.children.clear();
-    };
-    detach(root_);
-    while (!pending.empty()) {
-        std::unique_ptr<node> n = std::move(pending.back());
-        pending.pop_back();
-        detach(*n);
-    }
+    });
     root_ = node{};
     size_ = 0;
     bytes_ = 0;

@@ -36,9 +36,7 @@ topic_tree& topic_tree::operator=(topic_tree&& other) noexcept {
 }
 
 void topic_tree::destroy() noexcept {
-    // Iterative, so that a filter of 32k levels does not recurse 32k destructors deep.
-    std::vector<std::unique_ptr<node>> pending;
-    const auto detach = [&pending](node& n) {
+    detail::free_children(root_, [](node& n, std::vector<std::unique_ptr<node>>& pending) {
         for (auto& child : n.children)
             pending.push_back(std::move(child.second));
         n.children.clear();
@@ -46,13 +44,7 @@ void topic_tree::destroy() noexcept {
             pending.push_back(std::move(n.plus));
         if (n.hash)
             pending.push_back(std::move(n.hash));
-    };
-    detach(root_);
-    while (!pending.empty()) {
-        std::unique_ptr<node> n = std::move(pending.back());
-        pending.pop_back();
-        detach(*n);
-    }
+    });
     root_ = node{};
     size_ = 0;
     nodes_ = 0;

@@ -53,6 +53,19 @@ inline std::string_view topic_level(std::string_view topic, std::size_t pos,
     return topic.substr(pos, slash - pos);
 }
 
+/// Frees a trie below `root` without recursion, so that a topic or filter of 32k levels does
+/// not nest 32k destructors; `detach(node, pending)` moves a node's children into `pending`.
+template <class Node, class Detach>
+void free_children(Node& root, Detach detach) {
+    std::vector<std::unique_ptr<Node>> pending;
+    detach(root, pending);
+    while (!pending.empty()) {
+        std::unique_ptr<Node> n = std::move(pending.back());
+        pending.pop_back();
+        detach(*n, pending);
+    }
+}
+
 }  // namespace detail
 
 class topic_tree {
