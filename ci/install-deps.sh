@@ -8,6 +8,7 @@ packages=(
     libboost1.81-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
     googletest libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl
     clang-14 libfuzzer-14-dev libclang-rt-14-dev
+    libpugixml-dev libxml2-utils python3-jsonschema
     mosquitto mosquitto-clients python3-paho-mqtt
 )
 

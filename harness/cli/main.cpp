@@ -8,6 +8,7 @@
 #include "exit_status.hpp"
 #include "harness/version.hpp"
 #include "pub_command.hpp"
+#include "scenario_commands.hpp"
 #include "sub_command.hpp"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,9 @@ int main(int argc, char** argv) {
     harness::cli::add_sub_command(app);
     harness::cli::add_bench_command(app);
     harness::cli::add_broker_command(app);
+    harness::cli::add_run_command(app);
+    harness::cli::add_validate_command(app);
+    harness::cli::add_stand_in_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

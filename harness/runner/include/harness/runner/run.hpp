@@ -1,0 +1,65 @@
+// Running scenarios: one scenario on an io_context of its own (its broker, components, clients,
+// stand-ins and steps), and the stand-ins alone against a live broker. Every wait is bounded;
+// an interrupt (Ctrl-C) ends a running scenario early, still stopping its components.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/runner/result.hpp"
+#include "harness/scenario/model.hpp"
+#include "harness/transport/url.hpp"
+
+namespace harness::runner {
+
+/// Lets another thread (a signal handler's) end running scenarios early.
+class interrupt {
+  public:
+    /// Runs every registered hook once and makes later registrations fire at once.
+    void fire();
+    bool fired() const noexcept { return fired_.load(); }
+    /// Registers a hook (which must be safe to call from any thread); returns a token for
+    /// remove().
+    std::uint64_t add(std::function<void()> hook);
+    void remove(std::uint64_t token);
+
+  private:
+    std::mutex mutex_;
+    std::atomic<bool> fired_{false};
+    std::uint64_t next_ = 1;
+    std::vector<std::pair<std::uint64_t, std::function<void()>>> hooks_;
+};
+
+struct run_options {
+    /// The broker to use; nullopt: an embedded broker per scenario.
+    std::optional<transport::broker_url> broker;
+    /// Default bound of expect, wait_log and readiness waits, and of each client request.
+    std::chrono::milliseconds timeout{5'000};
+    std::uint64_t seed = 0;
+    /// Identifies the run: part of client ids and of the topic prefix on external brokers.
+    std::string run_id;
+    /// Distinguishes scenarios of one run (topic prefix, client ids).
+    std::uint64_t scenario_index = 0;
+    /// Called with each trace line as it happens (for -v); may be null.
+    std::function<void(const trace_entry&)> live_trace;
+    interrupt* stop = nullptr;
+};
+
+/// Runs one scenario to its verdict. Never throws for scenario or network trouble: those become
+/// failed or error results.
+scenario_result run_scenario(const scenario::scenario& s, const run_options& options);
+
+/// Runs only the stand-ins (and the clients they use) of `s` against options.broker until
+/// `duration` has passed (zero: until interrupted), logging each reaction through `log`.
+/// Returns an error message when the broker could not be reached, "" otherwise.
+std::string run_stand_ins(const scenario::scenario& s, const run_options& options,
+                          std::chrono::milliseconds duration,
+                          const std::function<void(const std::string&)>& log);
+
+}  // namespace harness::runner
