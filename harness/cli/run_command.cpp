@@ -103,6 +103,7 @@ int run(run_arguments& args) {
         o.base.live_trace = [&out_lock](const runner::trace_entry& e) {
             std::lock_guard lock(out_lock);
             std::cout << fmt::format("  +{:.3f}s {:<12} {}\n", e.at, e.actor, e.what);
+            std::cout.flush();  // a pipe (CI log, tail -f) sees each line as it happens
         };
     }
     o.on_result = [&](const runner::scenario_result& r) {

@@ -1,6 +1,7 @@
 // The JSON report with Boost.JSON: run_result to a document and back. Strings pass through
 // valid_utf8 so the document always parses; times are ISO 8601 UTC with milliseconds.
 #include "harness/reports/json_report.hpp"
+#include "harness/packet_json/json_text.hpp"
 
 #include <boost/json.hpp>
 
@@ -176,7 +177,7 @@ std::string json_report(const run_result& run) {
     doc["interrupted"] = run.interrupted;
     doc["counts"] = std::move(counts);
     doc["scenarios"] = std::move(scenarios);
-    return json::serialize(doc);
+    return packet_json::json_text(doc);
 }
 
 std::error_code write_json_report(const std::filesystem::path& file, const run_result& run) {

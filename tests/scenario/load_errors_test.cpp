@@ -275,5 +275,99 @@ steps:
               "fault, id, description"}));
 }
 
+// Regressions found while fuzzing load_text (fuzz/scenario_load): bad input gets a clear error,
+// never an exception, undefined behaviour, a stack overflow or a loader that does not finish.
+
+TEST(LoadErrors, NumberTooLargeForADoubleIsAWrongValue) {
+    // std::stod threw std::out_of_range past 1e308, out of load_text.
+    const std::string digits = "1" + std::string(400, '0');
+    EXPECT_EQ(errors_of("steps: [{sleep: " + digits + "ms}]\n"),
+              list{"s.yaml:1:17: error: expected a duration like 500ms or 2s, got `" +
+                   digits.substr(0, 57) + "...`"});
+}
+
+TEST(LoadErrors, IntegerTakesOneSignOnly) {
+    // "--9223372036854775808" negated INT64_MIN (undefined behaviour); "--5" and "0x-5" passed.
+    EXPECT_EQ(errors_of("clients: [{name: a}]\nsteps:\n"
+                        "  - publish: {client: a, topic: t, repeat: --9223372036854775808}\n"
+                        "  - publish: {client: a, topic: t, repeat: --5}\n"
+                        "  - fault: {action: drop, count: 0x-5}\n"),
+              (list{"s.yaml:3:44: error: expected an integer in 1..4294967295, got "
+                    "`--9223372036854775808`",
+                    "s.yaml:4:44: error: expected an integer in 1..4294967295, got `--5`",
+                    "s.yaml:5:34: error: expected an integer in 0..4294967295, got `0x-5`"}));
+}
+
+TEST(LoadErrors, EmptyScenarioNameIsAnError) {
+    // A file with `name: ""` loaded without errors as a scenario without a name.
+    EXPECT_EQ(errors_of("name: \"\"\nsteps: []\n"),
+              list{"s.yaml:1:7: error: expected a name, got an empty string"});
+    EXPECT_EQ(errors_of("scenarios: [{name: '', steps: []}]\n"),
+              list{"s.yaml:1:20: error: expected a name, got an empty string"});
+}
+
+TEST(LoadErrors, JsonAliasInsideItsOwnAnchorIsAnError) {
+    // `&a [*a]` is a list that contains itself: converting it to JSON overflowed the stack.
+    EXPECT_EQ(errors_of("clients: [{name: a}]\nsteps:\n"
+                        "  - publish: {client: a, topic: t, payload: {json: &a [1, *a]}}\n"),
+              list{"s.yaml:3:52: error: a JSON value that contains itself (an alias inside its "
+                   "own anchor)"});
+}
+
+TEST(LoadErrors, JsonAliasesThatMultiplyAreCutShort) {
+    // Nine levels of ten aliases each ("billion laughs") stood for 10^9 JSON values.
+    std::string anchors = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]";
+    for (int level = 1; level <= 8; ++level) {
+        const std::string below = "*a" + std::to_string(level - 1);
+        anchors += ", a" + std::to_string(level) + ": &a" + std::to_string(level) + " [" + below;
+        for (int i = 1; i < 10; ++i)
+            anchors += ", " + below;
+        anchors += "]";
+    }
+    const load_result result = load_text(
+        "clients: [{name: a}]\nsteps:\n  - publish: {client: a, topic: t, payload: "
+        "{json: {" +
+            anchors + ", all: *a8}}}\n",
+        "s.yaml");
+    ASSERT_EQ(result.errors.size(), 1u);
+    EXPECT_NE(result.errors[0].message.find("too large a JSON value: a scenario's JSON values "
+                                            "hold at most 10000 values"),
+              std::string::npos)
+        << result.errors[0].to_string();
+}
+
+TEST(LoadErrors, DeeplyNestedJsonIsAnError) {
+    // Chained anchors nest without the YAML parser's own depth limit.
+    std::string text =
+        "clients: [{name: a}]\nsteps:\n  - publish: {client: a, topic: t, payload: "
+        "{json: {a0: &a0 [x]";
+    for (int level = 1; level <= 70; ++level)
+        text += ", a" + std::to_string(level) + ": &a" + std::to_string(level) + " [*a" +
+                std::to_string(level - 1) + "]";
+    text += "}}}\n";
+    const auto errors = errors_of(text);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0], "s.yaml:3:52: error: a JSON value nested deeper than 64 levels");
+}
+
+TEST(LoadErrors, LongRegexIsAnErrorNotAStackOverflow) {
+    // libstdc++ compiles a pattern recursively: 50,000 characters overflowed the stack.
+    EXPECT_EQ(errors_of("components: [{name: c, command: x}]\nsteps:\n"
+                        "  - wait_log: {component: c, pattern: " +
+                        std::string(50'000, 'a') + "}\n"),
+              list{"s.yaml:3:39: error: regular expression of 50000 characters; at most 1000 are "
+                   "allowed"});
+}
+
+TEST(LoadErrors, NestingTooDeepForTheYamlParserIsAClearSyntaxError) {
+    // yaml-cpp stops at its depth limit with the message "bad file".
+    const auto errors =
+        errors_of("steps: " + std::string(100'000, '[') + std::string(100'000, ']') + "\n");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find(": error: syntax error: lists and maps nested too deeply"),
+              std::string::npos)
+        << errors[0];
+}
+
 }  // namespace
 }  // namespace harness::scenario

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "clients.hpp"
 #include "harness/scenario/match.hpp"
 #include "regex.hpp"
@@ -27,6 +30,47 @@ failure component_failure(const running_component& c, std::string message) {
     return f;
 }
 
+/// How long a wait on a component's output or port goes without looking up: the scenario's abort
+/// (an interrupt, a component's exit, another failure) ends such a wait within this.
+constexpr std::chrono::milliseconds watch_slice{100};
+
+std::chrono::milliseconds slice_until(time_point deadline, time_point now) {
+    return std::min(std::chrono::ceil<std::chrono::milliseconds>(deadline - now), watch_slice);
+}
+
+/// process::wait_for_line that also ends when the scenario is aborted. Once no line can come
+/// any more (the output closed before the slice was over) it waits for the deadline or the
+/// abort: a component that ended is reported by its exit, which may be seen just after.
+asio::awaitable<std::optional<output_line>> watch_for_line(scenario_context& ctx, process& proc,
+                                                           const std::string& pattern,
+                                                           std::chrono::milliseconds timeout,
+                                                           std::uint64_t from) {
+    const auto re = compile_regex(pattern);
+    const auto deadline = clock::now() + timeout;
+    for (auto now = clock::now(); !ctx.aborted && now < deadline; now = clock::now()) {
+        const auto slice = slice_until(deadline, now);
+        if (auto line = co_await proc.wait_for_line(re, slice, from))
+            co_return line;
+        if (clock::now() < now + slice) {
+            co_await ctx.wait_until([] { return false; }, deadline);
+            break;
+        }
+    }
+    co_return std::nullopt;
+}
+
+/// wait_port_open that also ends when the scenario is aborted or the component has ended.
+asio::awaitable<bool> watch_port(scenario_context& ctx, process& proc, std::uint16_t port,
+                                 std::chrono::milliseconds timeout) {
+    const auto deadline = clock::now() + timeout;
+    for (auto now = clock::now(); !ctx.aborted && proc.running() && now < deadline;
+         now = clock::now()) {
+        if (co_await wait_port_open(port, slice_until(deadline, now)))
+            co_return true;
+    }
+    co_return false;
+}
+
 asio::awaitable<std::optional<std::string>> wait_ready(scenario_context& ctx, running_component& c,
                                                        std::uint64_t cursor) {
     const auto& r = *c.spec->ready;
@@ -36,11 +80,11 @@ asio::awaitable<std::optional<std::string>> wait_ready(scenario_context& ctx, ru
     bool ok = false;
     if (r.on == kind::log_line) {
         what = fmt::format("a log line matching /{}/", r.pattern);
-        auto line = co_await c.proc->wait_for_line(compile_regex(r.pattern), timeout, cursor);
+        auto line = co_await watch_for_line(ctx, *c.proc, r.pattern, timeout, cursor);
         ok = line.has_value();
     } else if (r.on == kind::port) {
         what = fmt::format("port {} to accept connections", r.port);
-        ok = co_await wait_port_open(r.port, timeout);
+        ok = co_await watch_port(ctx, *c.proc, r.port, timeout);
     } else {
         auto topic = ctx.expand(r.topic, r.where, ctx.resolver());
         if (!topic)
@@ -132,6 +176,8 @@ asio::awaitable<std::optional<failure>> start_components(
         if (spec.ready) {
             if (auto err = co_await wait_ready(ctx, c, 0))
                 co_return component_failure(c, *err);
+            if (ctx.aborted)
+                co_return std::nullopt;
             ctx.trace(name, "ready");
         }
         if (ctx.aborted)
@@ -146,11 +192,10 @@ asio::awaitable<void> stop_components(scenario_context& ctx,
                                       std::vector<running_component>& components) {
     for (auto it = components.rbegin(); it != components.rend(); ++it) {
         auto& c = *it;
+        // stop() also ends what a component that exited early left running in its group.
         int status = -1;
-        if (c.proc->running())
+        if (c.proc->started())
             status = co_await c.proc->stop(c.spec->stop_signal, c.spec->stop_grace);
-        else if (auto s = c.proc->exit_status())
-            status = *s;
         component_log log;
         log.name = c.spec->name;
         log.command = c.proc->command_line();
@@ -173,7 +218,7 @@ asio::awaitable<std::optional<failure>> run_wait_log(scenario_context& ctx,
         co_return step_failure(st, index, fmt::format("no component named {}", w.component));
     const auto timeout =
         w.timeout.value_or(ctx.spec.defaults.timeout.value_or(ctx.options.timeout));
-    auto line = co_await c->proc->wait_for_line(compile_regex(w.pattern), timeout, 0);
+    auto line = co_await watch_for_line(ctx, *c->proc, w.pattern, timeout, 0);
     if (line || ctx.aborted)
         co_return std::nullopt;
     auto f = step_failure(st, index,

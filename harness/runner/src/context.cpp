@@ -138,6 +138,22 @@ client_actor* scenario_context::find_client(const std::string& name) {
     return it == clients.end() ? nullptr : it->second.get();
 }
 
+interrupt_hook::interrupt_hook(scenario_context& ctx) : stop_(ctx.options.stop) {
+    if (!stop_)
+        return;
+    token_ = stop_->add([&ctx] {
+        asio::post(ctx.io, [&ctx] {
+            ctx.interrupted = true;
+            ctx.abort(make_failure("interrupted", "", ""));
+        });
+    });
+}
+
+interrupt_hook::~interrupt_hook() {
+    if (stop_)
+        stop_->remove(token_);
+}
+
 failure make_failure(std::string message, std::string step, std::string where) {
     failure f;
     f.message = std::move(message);

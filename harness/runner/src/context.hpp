@@ -118,6 +118,19 @@ class scenario_context {
     std::vector<asio::steady_timer*> waiters_;
 };
 
+/// While alive, an interrupt of the run (options.stop) aborts the scenario on its io_context.
+class interrupt_hook {
+  public:
+    explicit interrupt_hook(scenario_context& ctx);
+    ~interrupt_hook();
+    interrupt_hook(const interrupt_hook&) = delete;
+    interrupt_hook& operator=(const interrupt_hook&) = delete;
+
+  private:
+    interrupt* stop_;
+    std::uint64_t token_ = 0;
+};
+
 /// A failure outside the steps (set-up, components, stand-ins). A function rather than braces:
 /// GCC 12 rejects brace-initialised failures with string literals inside coroutines.
 failure make_failure(std::string message, std::string step, std::string where);

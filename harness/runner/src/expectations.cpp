@@ -7,6 +7,7 @@
 // are left alone. Evaluation runs again whenever a message arrives, until satisfied or the
 // deadline.
 #include "expectations.hpp"
+#include "harness/packet_json/json_text.hpp"
 
 #include <fmt/format.h>
 #include <boost/json/serialize.hpp>
@@ -133,13 +134,13 @@ std::string describe_match(const scenario::message_match& m) {
             break;
         case kind::json_subset:
             out +=
-                fmt::format(" JSON payload containing {}", boost::json::serialize(m.payload.json));
+                fmt::format(" JSON payload containing {}", packet_json::json_text(m.payload.json));
             break;
         case kind::json_path:
             out += m.payload.path_exists_only
                        ? fmt::format(" JSON payload with {}", m.payload.path)
                        : fmt::format(" JSON payload with {} = {}", m.payload.path,
-                                     boost::json::serialize(m.payload.json));
+                                     packet_json::json_text(m.payload.json));
             break;
     }
     if (m.qos)

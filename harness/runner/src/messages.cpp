@@ -1,5 +1,6 @@
 // Message specs to PUBLISH packets.
 #include "messages.hpp"
+#include "harness/packet_json/json_text.hpp"
 
 #include <fmt/format.h>
 #include <boost/json/serialize.hpp>
@@ -79,7 +80,7 @@ std::optional<codec::binary> build_payload(scenario_context& ctx,
             boost::json::value v = spec.json;
             if (!expand_json(ctx, v, where, resolve))
                 return std::nullopt;
-            return to_bytes(boost::json::serialize(v));
+            return to_bytes(packet_json::json_text(v));
         }
         case kind::hex: {
             auto bytes = from_hex(spec.text);

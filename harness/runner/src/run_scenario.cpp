@@ -85,14 +85,11 @@ asio::awaitable<void> run_main(scenario_context& ctx) {
 }  // namespace
 
 void interrupt::fire() {
-    std::vector<std::function<void()>> hooks;
-    {
-        std::lock_guard lock(mutex_);
-        fired_ = true;
-        for (auto& [token, hook] : hooks_)
-            hooks.push_back(hook);
-    }
-    for (auto& hook : hooks)
+    // The hooks run under the lock: remove() then cannot return while a hook of the scenario
+    // being torn down is still running. Hooks only post to an io_context, so this is quick.
+    std::lock_guard lock(mutex_);
+    fired_ = true;
+    for (auto& [token, hook] : hooks_)
         hook();
 }
 
@@ -139,15 +136,8 @@ scenario_result run_scenario(const scenario::scenario& s, const run_options& opt
         ctx.broker_url.host = "127.0.0.1";
         ctx.broker_url.port = embedded->port();
     }
-    std::uint64_t hook = 0;
-    if (options.stop) {
-        hook = options.stop->add([&io, &ctx] {
-            asio::post(io, [&ctx] {
-                ctx.interrupted = true;
-                ctx.abort(make_failure("interrupted", "", ""));
-            });
-        });
-    }
+    std::optional<interrupt_hook> hook;
+    hook.emplace(ctx);
     std::exception_ptr crashed;
     // Once the scenario is over, what still runs is transport teardown the broker may take its
     // time over (a WebSocket closing handshake); the verdict does not wait for it.
@@ -157,8 +147,7 @@ scenario_result run_scenario(const scenario::scenario& s, const run_options& opt
     });
     io.run();
     ctx.clients.clear();
-    if (options.stop)
-        options.stop->remove(hook);
+    hook.reset();
     embedded.reset();
 
     if (crashed) {

@@ -59,23 +59,15 @@ std::string run_stand_ins(const scenario::scenario& s, const run_options& option
     if (!options.broker)
         return "stand-in needs --broker URL";
     ctx.broker_url = *options.broker;  // no topic prefix: the real components use real topics
-    std::uint64_t hook = 0;
-    if (options.stop) {
-        hook = options.stop->add([&io, &ctx] {
-            asio::post(io, [&ctx] {
-                ctx.interrupted = true;
-                ctx.abort(make_failure("interrupted", "", ""));
-            });
-        });
-    }
+    std::optional<interrupt_hook> hook;
+    hook.emplace(ctx);
     std::string error;
     asio::co_spawn(io, play(ctx, duration, error), [](std::exception_ptr e) {
         if (e)
             std::rethrow_exception(e);
     });
     io.run();
-    if (options.stop)
-        options.stop->remove(hook);
+    hook.reset();
     return error;
 }
 

@@ -1,5 +1,6 @@
 // Stand-ins and background publishers.
 #include "stand_ins.hpp"
+#include "harness/packet_json/json_text.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
@@ -87,7 +88,7 @@ std::optional<std::string> trigger_value(const codec::publish& trigger, std::str
             return std::string();
         if (v->is_string())
             return std::string(v->get_string());
-        return boost::json::serialize(*v);
+        return packet_json::json_text(*v);
     }
     return std::nullopt;
 }

@@ -149,8 +149,8 @@ asio::awaitable<std::string> publish_repeated(scenario_context& ctx, client_acto
         if (!out)
             co_return fmt::format("publish by {} failed: {}", c.name, out.message);
         // By default any success code (below 0x80, e.g. 0x10 no matching subscribers) will do.
-        if (spec.qos > 0 && (expect_reason ? out.reason_code != *expect_reason
-                                           : out.reason_code >= 0x80))
+        if (spec.qos > 0 &&
+            (expect_reason ? out.reason_code != *expect_reason : out.reason_code >= 0x80))
             co_return fmt::format(
                 "publish by {}: acknowledged with reason {} (0x{:02x}), expected {}", c.name,
                 codec::to_string(static_cast<codec::puback_reason>(out.reason_code)),

@@ -1,6 +1,7 @@
 // JSON paths, JSON subset and JSON equality for payload matching, and the words that say where
 // an expected JSON value and a received one differ.
 #include "json_match.hpp"
+#include "harness/packet_json/json_text.hpp"
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -237,7 +238,7 @@ std::optional<std::string> json_difference(const boost::json::value& value,
 }
 
 std::string json_text(const boost::json::value& value, std::size_t limit) {
-    std::string text = boost::json::serialize(value);
+    std::string text = packet_json::json_text(value);
     if (text.size() > limit) {
         std::size_t end = limit;
         // Do not cut inside a UTF-8 sequence.

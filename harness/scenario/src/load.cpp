@@ -4,6 +4,8 @@
 // is returned at once, sorted by position.
 #include "harness/scenario/load.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -28,6 +30,17 @@ const std::vector<std::string_view> file_keys = {
 const std::vector<std::string_view> scenario_keys = {
     "name",    "description", "tags",      "variables",  "defaults",
     "clients", "components",  "stand_ins", "background", "steps"};
+
+/// The `name` of a scenario or suite: a string, and not an empty one. Single-scenario files read
+/// the same node twice (file and scenario); the equal messages are kept once.
+std::optional<std::string> read_name(reader& r, const YAML::Node& node, std::string_view what) {
+    std::optional<std::string> name = r.string(node, what);
+    if (name && name->empty()) {
+        r.error(node, "expected a name, got an empty string");
+        return std::nullopt;
+    }
+    return name;
+}
 
 /// The nodes a scenario is built from: the suite file's (when there is one), then its own.
 struct layers {
@@ -127,7 +140,7 @@ scenario read_scenario(std::vector<diagnostic>& errors, const std::string& path,
     result.where = r.where(from.own);
     result.name = default_name;
     if (const auto name = get(from.own, "name"))
-        result.name = r.string(*name, "a scenario name").value_or(default_name);
+        result.name = read_name(r, *name, "a scenario name").value_or(default_name);
     if (const auto description = get(from.own, "description"))
         result.description = r.string(*description, "a description").value_or("");
     for (const YAML::Node& tags : from.all("tags"))
@@ -178,7 +191,7 @@ void read_file(const YAML::Node& root, const std::string& path, load_result& res
     }
     r.check_keys(root, file_keys, "the file");
     if (const auto name = get(root, "name"))
-        result.file.suite_name = r.string(*name, "a name").value_or(stem);
+        result.file.suite_name = read_name(r, *name, "a name").value_or(stem);
     const auto steps = get(root, "steps");
     const auto scenarios = get(root, "scenarios");
     if (steps && scenarios) {
@@ -252,6 +265,11 @@ load_result load_text(const std::string& text, const std::string& path) {
     YAML::Node root;
     try {
         root = YAML::Load(text);
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp's guard against stack overflow; its own message is only "bad file".
+        result.errors.push_back({{path, e.mark.line + 1, e.mark.column + 1},
+                                 "syntax error: lists and maps nested too deeply"});
+        return result;
     } catch (const YAML::ParserException& e) {
         result.errors.push_back(
             {{path, e.mark.line + 1, e.mark.column + 1}, "syntax error: " + e.msg});

@@ -82,23 +82,61 @@ std::optional<std::string> one_of(reader& r, const YAML::Node& map,
 const std::vector<std::string_view> message_keys = {"topic", "payload", "qos", "retain",
                                                     "properties"};
 
-boost::json::value to_json(reader& r, const YAML::Node& node, bool templates, bool in_stand_in) {
+namespace {
+
+/// Deeper JSON is refused: an alias can nest a node in itself (`&a [*a]`) or chain anchors.
+constexpr std::size_t max_json_depth = 64;
+
+/// One YAML value converted to JSON, with the limits on what aliases can make of it.
+struct json_conversion {
+    reader& r;
+    bool templates;
+    bool in_stand_in;
+    std::vector<YAML::Node> open;  // the maps and lists being converted, outermost first
+    std::string problem;           // a limit that was hit; converting then stops
+
+    boost::json::value convert(const YAML::Node& node);
+};
+
+boost::json::value json_conversion::convert(const YAML::Node& node) {
+    if (!problem.empty())
+        return nullptr;
+    if (r.json_values_left == 0) {
+        problem = "too large a JSON value: a scenario's JSON values hold at most " +
+                  std::to_string(reader::max_json_values) +
+                  " values in all (do aliases repeat a large node?)";
+        return nullptr;
+    }
+    --r.json_values_left;
     if (node.IsNull())
         return nullptr;
-    if (node.IsMap()) {
-        boost::json::object object;
-        for (const auto& entry : node) {
-            const std::optional<std::string> key = r.string(entry.first, "a JSON member name");
-            if (key)
-                object[*key] = to_json(r, entry.second, templates, in_stand_in);
+    if (node.IsMap() || node.IsSequence()) {
+        if (std::any_of(open.begin(), open.end(),
+                        [&](const YAML::Node& n) { return n.is(node); })) {
+            problem = "a JSON value that contains itself (an alias inside its own anchor)";
+            return nullptr;
         }
-        return object;
-    }
-    if (node.IsSequence()) {
-        boost::json::array array;
-        for (const auto& item : node)
-            array.push_back(to_json(r, item, templates, in_stand_in));
-        return array;
+        if (open.size() == max_json_depth) {
+            problem =
+                "a JSON value nested deeper than " + std::to_string(max_json_depth) + " levels";
+            return nullptr;
+        }
+        open.push_back(node);
+        boost::json::value value;
+        if (node.IsMap()) {
+            boost::json::object& object = value.emplace_object();
+            for (const auto& entry : node) {
+                const std::optional<std::string> key = r.string(entry.first, "a JSON member name");
+                if (key)
+                    object[*key] = convert(entry.second);
+            }
+        } else {
+            boost::json::array& array = value.emplace_array();
+            for (const auto& item : node)
+                array.push_back(convert(item));
+        }
+        open.pop_back();
+        return value;
     }
     const std::string& text = node.Scalar();
     if (is_plain(node)) {
@@ -119,6 +157,17 @@ boost::json::value to_json(reader& r, const YAML::Node& node, bool templates, bo
     if (templates)
         r.check_template(node, text, in_stand_in);
     return boost::json::string(text);
+}
+
+}  // namespace
+
+boost::json::value to_json(reader& r, const YAML::Node& node, bool templates, bool in_stand_in) {
+    json_conversion conversion{r, templates, in_stand_in, {}, {}};
+    boost::json::value value = conversion.convert(node);
+    if (conversion.problem.empty())
+        return value;
+    r.error(node, conversion.problem);
+    return nullptr;
 }
 
 payload_spec parse_payload(reader& r, const YAML::Node& node, bool in_stand_in) {

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <stdexcept>
 
 namespace harness::scenario::detail {
 namespace {
@@ -32,7 +33,11 @@ std::optional<double> parse_decimal(std::string_view text) {
     }
     if (!digit)
         return std::nullopt;
-    return std::stod(std::string(text));
+    try {
+        return std::stod(std::string(text));
+    } catch (const std::out_of_range&) {
+        return std::nullopt;  // hundreds of digits, beyond a double: not a sensible value
+    }
 }
 
 /// "500ms", "2s", "1.5s", "1m"; nullopt for anything else.
@@ -192,9 +197,11 @@ std::optional<std::int64_t> reader::integer(const YAML::Node& node, std::int64_t
             base = 16;
             text.remove_prefix(2);
         }
+        // One sign only: from_chars would take "--5" or "0x-5" (and negating INT64_MIN overflows).
+        const bool unsigned_digits = !text.empty() && text.front() != '-';
         std::int64_t value = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-        if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) {
+        if (unsigned_digits && ec == std::errc() && end == text.data() + text.size()) {
             if (negative)
                 value = -value;
             if (value >= min && value <= max)

@@ -87,6 +87,11 @@ class reader {
     void check_client(const YAML::Node& node, const std::string& name);
     void check_component(const YAML::Node& node, const std::string& name);
 
+    /// JSON values (see to_json) this scenario may still build: YAML aliases let a few lines
+    /// stand for billions of values (`&b [*a, *a, ...]`, level upon level).
+    static constexpr std::size_t max_json_values = 10'000;
+    std::size_t json_values_left = max_json_values;
+
   private:
     std::string file_;
     std::filesystem::path base_;
