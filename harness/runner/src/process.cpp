@@ -8,6 +8,8 @@
 // wait is preceded by reading until EAGAIN (pipes) or by a non-blocking waitid (pidfd).
 #include "harness/runner/process.hpp"
 
+#include "child_spawn.hpp"
+
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
@@ -46,149 +48,14 @@ constexpr int reads_per_wakeup = 16;
 /// Reads when the child has ended: what it wrote is in the pipe by then.
 constexpr int reads_at_exit = 256;
 
-std::error_code errno_code(int e) {
-    return {e, std::system_category()};
-}
-
-/// A file descriptor closed when it goes out of scope.
-class unique_fd {
-  public:
-    unique_fd() = default;
-    explicit unique_fd(int fd) : fd_(fd) {}
-    unique_fd(unique_fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    unique_fd& operator=(unique_fd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = std::exchange(o.fd_, -1);
-        }
-        return *this;
-    }
-    ~unique_fd() { reset(); }
-    int get() const noexcept { return fd_; }
-    int release() noexcept { return std::exchange(fd_, -1); }
-    void reset() noexcept {
-        if (fd_ >= 0)
-            ::close(fd_);
-        fd_ = -1;
-    }
-
-  private:
-    int fd_ = -1;
-};
-
-/// A close-on-exec pipe; false (errno set) when it could not be made.
-bool make_pipe(unique_fd& read_end, unique_fd& write_end) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-        return false;
-    read_end = unique_fd(fds[0]);
-    write_end = unique_fd(fds[1]);
-    return true;
-}
-
-/// What the child reports through the status pipe when it cannot exec.
-struct child_failure {
-    enum stage_t : int { stdio, working_dir, exec } stage = exec;
-    int error = 0;
-};
-
-/// Everything the child needs, prepared before fork() so that the child only makes
-/// async-signal-safe calls.
-struct child_setup {
-    std::vector<char*> argv;         // null-terminated
-    std::vector<char*> envp;         // null-terminated
-    std::vector<const char*> paths;  // where to look for the program, in order
-    const char* working_dir = nullptr;
-    int stdin_fd = -1;
-    int stdout_fd = -1;
-    int stderr_fd = -1;
-    int status_fd = -1;
-};
-
-/// Makes `fd` the child's descriptor `target`, inherited across exec.
-bool install_fd(int fd, int target) noexcept {
-    if (fd == target)
-        return ::fcntl(fd, F_SETFD, 0) == 0;
-    return ::dup2(fd, target) == target;  // dup2 leaves the copy without FD_CLOEXEC
-}
-
-[[noreturn]] void report_and_exit(int status_fd, child_failure::stage_t stage, int error) noexcept {
-    child_failure f;
-    f.stage = stage;
-    f.error = error;
-    const char* p = reinterpret_cast<const char*>(&f);
-    std::size_t left = sizeof f;
-    while (left > 0) {
-        const ssize_t n = ::write(status_fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
-    ::_exit(127);
-}
-
-/// The child's side of fork(): only async-signal-safe calls from here on.
-[[noreturn]] void run_child(const child_setup& s) noexcept {
-    // Its own process group, so that a signal to the group reaches its children too.
-    ::setpgid(0, 0);
-    // Dispositions and mask as a freshly started program expects them: the harness may ignore
-    // SIGPIPE or block signals in some thread, and both would be inherited through exec.
-    struct sigaction dfl;
-    std::memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) {
-        if (sig != SIGKILL && sig != SIGSTOP)
-            ::sigaction(sig, &dfl, nullptr);
-    }
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-
-    if (!install_fd(s.stdin_fd, 0) || !install_fd(s.stdout_fd, 1) || !install_fd(s.stderr_fd, 2))
-        report_and_exit(s.status_fd, child_failure::stdio, errno);
-    // Descriptors the harness opened without O_CLOEXEC (sockets, files) must not leak into the
-    // component: mark everything above stderr close-on-exec (the status pipe already is).
-    ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-
-    if (s.working_dir != nullptr && ::chdir(s.working_dir) != 0)
-        report_and_exit(s.status_fd, child_failure::working_dir, errno);
-
-    // Like execvp(): go on past directories where it is not, remember a permission problem.
-    int error = ENOENT;
-    bool denied = false;
-    for (const char* path : s.paths) {
-        ::execve(path, s.argv.data(), s.envp.data());
-        const int e = errno;
-        if (e == EACCES) {
-            denied = true;
-        } else if (e != ENOENT && e != ENOTDIR && e != ESTALE && e != ENODEV && e != ETIMEDOUT) {
-            error = e;
-            denied = false;
-            break;
-        }
-    }
-    report_and_exit(s.status_fd, child_failure::exec, denied ? EACCES : error);
-}
-
-/// The exit status the way a shell shows it: the code, or 128 + n when killed by signal n.
-int status_from_wait(int st) {
-    if (WIFEXITED(st))
-        return WEXITSTATUS(st);
-    if (WIFSIGNALED(st))
-        return 128 + WTERMSIG(st);
-    return -1;
-}
-
-int status_from_siginfo(const siginfo_t& info) {
-    if (info.si_code == CLD_EXITED)
-        return info.si_status;
-    if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED)
-        return 128 + info.si_status;
-    return -1;
-}
+using detail::child_failure;
+using detail::child_setup;
+using detail::errno_code;
+using detail::make_pipe;
+using detail::run_child;
+using detail::status_from_siginfo;
+using detail::status_from_wait;
+using detail::unique_fd;
 
 /// `arg` as a shell would need it to stay one word.
 std::string shell_quote(const std::string& arg) {
@@ -211,20 +78,6 @@ std::string shell_quote(const std::string& arg) {
 
 std::string_view prefix(output_stream s) {
     return s == output_stream::err ? "[stderr] " : "[stdout] ";
-}
-
-/// One attempt to connect to `endpoint`, given up at `deadline`.
-awaitable<bool> try_connect(asio::ip::tcp::endpoint endpoint, process::clock::time_point deadline) {
-    using namespace asio::experimental::awaitable_operators;
-    const auto executor = co_await asio::this_coro::executor;
-    asio::ip::tcp::socket socket(executor);
-    asio::steady_timer timer(executor, deadline);
-    const auto result =
-        co_await (socket.async_connect(endpoint, asio::as_tuple(asio::use_awaitable)) ||
-                  timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-    if (result.index() != 0)
-        co_return false;
-    co_return !std::get<0>(std::get<0>(result));
 }
 
 }  // namespace
@@ -800,23 +653,6 @@ std::string process::log_text(std::size_t max_lines) const {
 
 std::string process::command_line() const {
     return impl_->command_line();
-}
-
-awaitable<bool> wait_port_open(std::uint16_t port, std::chrono::milliseconds timeout) {
-    const auto executor = co_await asio::this_coro::executor;
-    const auto deadline = process::clock::now() + timeout;
-    const asio::ip::tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
-    std::chrono::milliseconds delay(10);
-    while (true) {
-        if (co_await try_connect(endpoint, deadline))
-            co_return true;
-        const auto now = process::clock::now();
-        if (now >= deadline)
-            co_return false;
-        asio::steady_timer timer(executor, std::min(deadline, now + delay));
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        delay = std::min(delay * 2, std::chrono::milliseconds(200));
-    }
 }
 
 }  // namespace harness::runner

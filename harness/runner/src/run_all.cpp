@@ -120,6 +120,8 @@ run_result run_all(const std::vector<scenario::scenario_file>& files, const sele
             r.skip_reason = options.base.stop && options.base.stop->fired()
                                 ? "not run: interrupted"
                                 : "not run: --fail-fast after a failure";
+            if (options.on_result)
+                options.on_result(r);  // a SKIP line, so the console accounts for every one
         }
     }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
