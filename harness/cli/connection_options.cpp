@@ -12,6 +12,22 @@ namespace harness::cli {
 
 using namespace codec;
 
+transport::tls_options tls_arguments::options() const {
+    transport::tls_options o;
+    o.ca_file = cafile;
+    o.cert_file = cert;
+    o.key_file = key;
+    o.insecure = insecure;
+    return o;
+}
+
+void add_tls_options(CLI::App& cmd, tls_arguments& a, const std::string& use) {
+    cmd.add_option("--cafile", a.cafile, "CA certificates (PEM) to verify the broker; " + use);
+    cmd.add_option("--cert", a.cert, "Client certificate (PEM); " + use);
+    cmd.add_option("--key", a.key, "Client private key (PEM)");
+    cmd.add_flag("--insecure", a.insecure, "Do not verify the broker's certificate");
+}
+
 void add_connection_options(CLI::App& cmd, connection_arguments& a) {
     cmd.set_help_flag("--help", "Print this help message and exit");  // -h is the host
     cmd.add_option("-h,--host", a.host, "Broker host (default localhost)");
@@ -30,10 +46,7 @@ void add_connection_options(CLI::App& cmd, connection_arguments& a) {
                  "Keep the session (clean start off)");
     cmd.add_option("-x,--session-expiry-interval", a.session_expiry,
                    "Session expiry interval in seconds (5.0)");
-    cmd.add_option("--cafile", a.cafile, "CA certificates (PEM) to verify the broker; enables TLS");
-    cmd.add_option("--cert", a.cert, "Client certificate (PEM); enables TLS");
-    cmd.add_option("--key", a.key, "Client private key (PEM)");
-    cmd.add_flag("--insecure", a.insecure, "Do not verify the broker's certificate");
+    add_tls_options(cmd, a.tls, "enables TLS");
     cmd.add_option("--will-topic", a.will_topic, "Will topic");
     cmd.add_option("--will-payload", a.will_payload, "Will payload");
     cmd.add_option("--will-qos", a.will_qos, "Will QoS")->check(CLI::Range(0, 2));
@@ -54,7 +67,7 @@ std::optional<client_setup> make_client_setup(const connection_arguments& a,
                                               std::string& error) {
     client_setup setup;
     auto& o = setup.options;
-    const bool tls = !a.cafile.empty() || !a.cert.empty() || a.insecure;
+    const bool tls = !a.tls.cafile.empty() || !a.tls.cert.empty() || a.tls.insecure;
     if (!a.url.empty()) {
         auto url = transport::parse_broker_url(a.url, error);
         if (!url)
@@ -70,10 +83,7 @@ std::optional<client_setup> make_client_setup(const connection_arguments& a,
             return std::nullopt;
         o.url = *url;
     }
-    o.tls.ca_file = a.cafile;
-    o.tls.cert_file = a.cert;
-    o.tls.key_file = a.key;
-    o.tls.insecure = a.insecure;
+    o.tls = a.tls.options();
     o.timeout = std::chrono::milliseconds(static_cast<long>(a.timeout_seconds * 1000));
 
     auto& c = o.session.connect;

@@ -10,9 +10,26 @@
 #include <vector>
 
 #include "harness/client/async_client.hpp"
+#include "harness/transport/connect.hpp"
 #include "property_arguments.hpp"
 
 namespace harness::cli {
+
+/// --cafile, --cert, --key and --insecure, as mosquitto_pub and mosquitto_sub name them.
+struct tls_arguments {
+    std::string cafile;
+    std::string cert;
+    std::string key;
+    bool insecure = false;
+
+    /// Whether any of the four options was given.
+    bool given() const { return !cafile.empty() || !cert.empty() || !key.empty() || insecure; }
+    transport::tls_options options() const;
+};
+
+/// Registers --cafile, --cert, --key and --insecure on a subcommand. `use` ends the help of
+/// --cafile and --cert: what the settings apply to ("enables TLS" for pub and sub).
+void add_tls_options(CLI::App& command, tls_arguments& args, const std::string& use);
 
 struct connection_arguments {
     std::string host = "localhost";
@@ -25,10 +42,7 @@ struct connection_arguments {
     int keep_alive = 60;
     bool no_clean_start = false;
     std::optional<std::uint32_t> session_expiry;
-    std::string cafile;
-    std::string cert;
-    std::string key;
-    bool insecure = false;
+    tls_arguments tls;
     std::string will_topic;
     std::optional<std::string> will_payload;
     int will_qos = 0;

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <random>
 
+#include "connection_options.hpp"
 #include "exit_status.hpp"
 #include "harness/reports/console.hpp"
 #include "harness/reports/json_report.hpp"
@@ -30,6 +31,7 @@ namespace {
 struct run_arguments {
     std::vector<std::string> paths;
     std::string broker = "embedded";
+    tls_arguments tls;
     std::string junit;
     std::string json;
     std::vector<std::string> patterns;
@@ -43,19 +45,21 @@ struct run_arguments {
     bool color = true;
 };
 
-/// Checks that the external broker accepts a TCP (TLS, WebSocket) connection at all, so that an
-/// unreachable broker is one clear error instead of a failure per scenario.
-std::string probe_broker(const transport::broker_url& url, std::chrono::milliseconds timeout) {
+/// Checks that the external broker accepts a TCP (TLS, WebSocket) connection at all, with the
+/// command line's TLS settings, so that an unreachable broker is one clear error instead of a
+/// failure per scenario.
+std::string probe_broker(const transport::broker_url& url, const tls_arguments& tls,
+                         std::chrono::milliseconds timeout) {
     boost::asio::io_context io(1);
-    auto f = boost::asio::co_spawn(io, transport::connect(url, transport::tls_options{}, timeout),
+    auto f = boost::asio::co_spawn(io, transport::connect(url, tls.options(), timeout),
                                    boost::asio::use_future);
     io.run();
     auto r = f.get();
     if (r.s)
         return "";
-    // A TLS verification failure still means the broker is there; scenarios bring their own TLS
-    // settings per client.
-    if (r.ec == transport::transport_errc::tls_verify_failed)
+    // Without TLS options on the command line, a failure at TLS verification alone still means
+    // the broker is there: the scenarios' clients may bring their own `tls:`.
+    if (r.ec == transport::transport_errc::tls_verify_failed && !tls.given())
         return "";
     return r.message;
 }
@@ -81,6 +85,7 @@ int run(run_arguments& args) {
     }
     o.base.seed = *args.seed;
     o.base.stop = &stop;
+    o.base.tls = args.tls.options();
     if (args.broker != "embedded") {
         std::string error;
         auto url = transport::parse_broker_url(args.broker, error);
@@ -88,7 +93,7 @@ int run(run_arguments& args) {
             std::cerr << "mqtt-harness run: --broker: " << error << '\n';
             return exit_status::usage;
         }
-        if (auto problem = probe_broker(*url, *timeout); !problem.empty()) {
+        if (auto problem = probe_broker(*url, args.tls, *timeout); !problem.empty()) {
             std::cerr << "mqtt-harness run: broker unreachable: " << problem << '\n';
             return exit_status::usage;
         }
@@ -161,8 +166,11 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("paths", args->paths, "Scenario files or folders")->required();
     cmd->add_option("--broker", args->broker,
                     "embedded (a broker per scenario, the default) or a broker URL: "
-                    "mqtt://host:port, mqtts://, ws://host:port/path, wss://")
+                    "mqtt://host:port, mqtts://, ws://host:port/path, wss://. Checked first: "
+                    "exit 2 when unreachable; without TLS options a broker that fails only TLS "
+                    "verification counts as reachable (clients may have their own tls:)")
         ->capture_default_str();
+    add_tls_options(*cmd, args->tls, "for clients without their own tls:");
     cmd->add_option("--junit", args->junit, "Write JUnit XML to this file");
     cmd->add_option("--json", args->json, "Write the results as JSON to this file");
     cmd->add_option("-k", args->patterns,

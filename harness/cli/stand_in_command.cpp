@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <iostream>
 
+#include "connection_options.hpp"
 #include "exit_status.hpp"
 #include "harness/runner/run_all.hpp"
 #include "scenario_commands.hpp"
@@ -16,6 +17,7 @@ namespace {
 struct stand_in_arguments {
     std::string file;
     std::string broker;
+    tls_arguments tls;
     std::string duration = "0s";
     std::vector<std::string> patterns;
     std::string timeout = "5s";
@@ -57,6 +59,7 @@ int run(const stand_in_arguments& args) {
     runner::interrupt stop;
     runner::run_options o;
     o.broker = *url;
+    o.tls = args.tls.options();
     o.timeout = *timeout;
     o.run_id = new_run_id();
     o.stop = &stop;
@@ -79,6 +82,7 @@ void add_stand_in_command(CLI::App& app) {
     cmd->add_option("file", args->file, "Scenario file")->required();
     cmd->add_option("--broker", args->broker, "Broker URL (mqtt://, mqtts://, ws://, wss://)")
         ->required();
+    add_tls_options(*cmd, args->tls, "for clients without their own tls:");
     cmd->add_option("--duration", args->duration, "Stop after this long (0s: until Ctrl-C)")
         ->capture_default_str();
     cmd->add_option("-k", args->patterns, "Which scenario, when the file has several");

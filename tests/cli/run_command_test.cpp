@@ -1,8 +1,9 @@
 // `mqtt-harness run` as a user runs it: the examples pass on the embedded broker and on Debian's
 // mosquitto (TCP and WebSocket) with valid JUnit and JSON reports, a failing scenario exits 1
 // with expected-versus-seen, scenario-file errors and an unreachable broker exit 2, the
-// selection and scheduling options (-k, --tag, --repeat, --fail-fast, -j) do what they say, and
-// Ctrl-C stops the components, writes the reports and exits 130.
+// selection and scheduling options (-k, --tag, --repeat, --fail-fast, -j) do what they say,
+// Ctrl-C stops the components, writes the reports and exits 130, and the TLS options
+// (--cafile, --insecure) reach the clients over mqtts:// and wss://.
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
@@ -17,6 +18,7 @@
 #include "scenario_cli.hpp"
 #include "support/mosquitto_broker.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_certificates.hpp"
 
 namespace harness::cli::testing {
 namespace {
@@ -276,6 +278,122 @@ steps:
     errno = 0;
     EXPECT_EQ(::kill(component, 0), -1) << "component " << component << " outlived the run";
     EXPECT_EQ(errno, ESRCH);
+}
+
+/// One mosquitto per test process with a TLS and a secure WebSocket listener, and the
+/// certificates they use (the server's is for localhost, signed by certs.ca).
+struct tls_mosquitto {
+    temp_dir dir{"harness-run-tls"};
+    test_support::test_certificates certs = test_support::make_test_certificates(dir);
+    std::unique_ptr<mosquitto_broker> broker;
+
+    std::string mqtts() const { return "mqtts://localhost:" + std::to_string(broker->port(0)); }
+    std::string wss() const {
+        return "wss://localhost:" + std::to_string(broker->port(1)) + "/mqtt";
+    }
+};
+
+const tls_mosquitto& shared_tls_mosquitto() {
+    static const auto b = [] {
+        auto t = std::make_unique<tls_mosquitto>();
+        const auto tls = [&](mosquitto_listener l) {
+            l.cafile = t->certs.ca;
+            l.certfile = t->certs.server_cert;
+            l.keyfile = t->certs.server_key;
+            return l;
+        };
+        mosquitto_config config;
+        config.listeners = {tls(mosquitto_listener::mqtt()), tls(mosquitto_listener::websockets())};
+        t->broker = std::make_unique<mosquitto_broker>(config);
+        return t;
+    }();
+    return *b;
+}
+
+const std::string tutorial = source_path("scenarios/examples/tutorial.yaml");
+
+/// Checks that `run` passed the tutorial's one scenario.
+void expect_tutorial_passed(const command_result& r) {
+    EXPECT_EQ(r.status, 0) << r;
+    EXPECT_EQ(lines_starting(r.out, "PASS ").size(), 1u) << r;
+    EXPECT_NE(r.out.find("1 scenario: 1 passed"), std::string::npos) << r;
+}
+
+TEST(RunCommand, TlsBrokerWithItsCaOnTheCommandLinePasses) {
+    const auto& b = shared_tls_mosquitto();
+    expect_tutorial_passed(
+        run_harness({"run", tutorial, "--broker", b.mqtts(), "--cafile", b.certs.ca}));
+}
+
+TEST(RunCommand, TlsOverWebSocketBrokerWithItsCaOnTheCommandLinePasses) {
+    const auto& b = shared_tls_mosquitto();
+    expect_tutorial_passed(
+        run_harness({"run", tutorial, "--broker", b.wss(), "--cafile", b.certs.ca}));
+}
+
+TEST(RunCommand, TlsBrokerWithInsecureOnTheCommandLinePasses) {
+    const auto& b = shared_tls_mosquitto();
+    expect_tutorial_passed(run_harness({"run", tutorial, "--broker", b.mqtts(), "--insecure"}));
+}
+
+TEST(RunCommand, TlsBrokerWithTheWrongCaOnTheCommandLineIsUnreachableNamingTlsVerification) {
+    const auto& b = shared_tls_mosquitto();
+    const auto r =
+        run_harness({"run", tutorial, "--broker", b.mqtts(), "--cafile", b.certs.other_ca});
+    EXPECT_EQ(r.status, 2) << r;
+    EXPECT_NE(r.err.find("broker unreachable: TLS verification of localhost failed"),
+              std::string::npos)
+        << r;
+    EXPECT_TRUE(lines_starting(r.out, "PASS ").empty()) << "nothing runs\n" << r;
+    EXPECT_TRUE(lines_starting(r.out, "FAIL ").empty()) << "nothing runs\n" << r;
+}
+
+TEST(RunCommand, TlsBrokerWithoutTlsOptionsIsReachableButClientsFailTlsVerification) {
+    // No TLS option: the probe lets a TLS verification failure pass (clients may bring their own
+    // `tls:`); the tutorial's clients use the system trust store, which lacks the test CA.
+    const auto& b = shared_tls_mosquitto();
+    const auto r = run_harness({"run", tutorial, "--broker", b.mqtts()});
+    EXPECT_EQ(r.status, 2) << r;
+    EXPECT_EQ(r.err.find("broker unreachable"), std::string::npos) << r;
+    EXPECT_NE((r.out + r.err).find("TLS verification of localhost failed"), std::string::npos) << r;
+    EXPECT_TRUE(lines_starting(r.out, "PASS ").empty()) << r;
+}
+
+TEST(RunCommand, TlsBrokerWithTheCaInTheClientsOwnTlsPassesWithoutTlsOptions) {
+    const auto& b = shared_tls_mosquitto();
+    temp_dir dir("harness-run-cli");
+    const auto file = dir.write("own_tls.yaml", R"(name: clients with their own tls
+clients:
+  - name: subscriber
+    tls: {ca_file: ")" + b.certs.ca + R"("}
+  - name: publisher
+    tls: {ca_file: ")" + b.certs.ca + R"("}
+steps:
+  - subscribe: {client: subscriber, topic: hello}
+  - publish: {client: publisher, topic: hello, payload: world}
+  - expect: {client: subscriber, topic: hello, payload: world, within: 2s}
+)");
+    const auto r = run_harness({"run", file, "--broker", b.mqtts()});
+    EXPECT_EQ(r.status, 0) << r;
+    EXPECT_EQ(lines_starting(r.out, "PASS ").size(), 1u) << r;
+}
+
+TEST(RunCommand, ClientsOwnTlsReplacesTheCommandLineTlsEntirely) {
+    // A client whose own `tls:` trusts only the other CA fails verification although the
+    // command line says --insecure: the two are not merged.
+    const auto& b = shared_tls_mosquitto();
+    temp_dir dir("harness-run-cli");
+    const auto file = dir.write("other_ca.yaml", R"(name: a client trusting another CA
+clients:
+  - name: picky
+    tls: {ca_file: ")" + b.certs.other_ca + R"("}
+steps:
+  - subscribe: {client: picky, topic: hello}
+)");
+    const auto r = run_harness({"run", file, "--broker", b.mqtts(), "--insecure"});
+    EXPECT_EQ(r.status, 2) << r;
+    EXPECT_EQ(r.err.find("broker unreachable"), std::string::npos) << r;
+    EXPECT_NE((r.out + r.err).find("TLS verification of localhost failed"), std::string::npos) << r;
 }
 
 }  // namespace

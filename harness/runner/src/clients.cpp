@@ -15,6 +15,7 @@ client::client_options base_options(scenario_context& ctx) {
     client::client_options o;
     o.url = ctx.broker_url;
     o.timeout = ctx.options.timeout;
+    o.tls = ctx.options.tls;
     return o;
 }
 
@@ -86,6 +87,7 @@ client_actor& add_client(scenario_context& ctx, const scenario::client_spec& spe
         }
     }
     if (spec.tls) {
+        o.tls = transport::tls_options();  // the client's own settings replace the run's
         o.tls.ca_file = spec.tls->ca_file;
         o.tls.cert_file = spec.tls->cert_file;
         o.tls.key_file = spec.tls->key_file;

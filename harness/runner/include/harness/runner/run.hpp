@@ -14,6 +14,7 @@
 
 #include "harness/runner/result.hpp"
 #include "harness/scenario/model.hpp"
+#include "harness/transport/connect.hpp"
 #include "harness/transport/url.hpp"
 
 namespace harness::runner {
@@ -39,6 +40,9 @@ class interrupt {
 struct run_options {
     /// The broker to use; nullopt: an embedded broker per scenario.
     std::optional<transport::broker_url> broker;
+    /// TLS settings of clients without their own `tls:` (a client's `tls:` replaces them
+    /// entirely), and of the harness's internal clients (stand-ins, readiness watchers).
+    transport::tls_options tls;
     /// Default bound of expect, wait_log and readiness waits, and of each client request.
     std::chrono::milliseconds timeout{5'000};
     std::uint64_t seed = 0;
