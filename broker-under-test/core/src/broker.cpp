@@ -164,6 +164,8 @@ connection_id broker::open(time_point now, std::string remote) {
     if (i.options.maximum_packet_size != 0)
         c.reader = frame_reader(i.options.maximum_packet_size);
     c.deadline = now + i.options.connect_timeout;
+    if (!i.sys.started)
+        i.run_sys(now);  // the $SYS clock starts with the first time seen
     if (i.connections.size() == 1 && i.sessions.empty())
         i.next_sweep = now + sweep_interval;  // timers start with the first connection
     ++i.stats.connections_opened;
@@ -246,6 +248,7 @@ void broker::tick(time_point now) {
     auto& i = *impl_;
     if (!i.held_in.empty() || !i.held_out.empty())
         i.run_delayed(now);
+    i.run_sys(now);
     if (now < i.next_sweep)
         return;
     i.next_sweep = now + sweep_interval;
@@ -266,10 +269,15 @@ void broker::tick(time_point now) {
 
 std::optional<time_point> broker::next_deadline() const {
     const auto& i = *impl_;
-    const auto delayed = i.earliest_delayed();
-    if (i.connections.empty() && i.sessions.empty())
-        return delayed;
-    return std::min(i.next_sweep, delayed.value_or(i.next_sweep));
+    std::optional<time_point> next = i.earliest_delayed();
+    const auto earliest = [&](std::optional<time_point> t) {
+        if (t && (!next || *t < *next))
+            next = t;
+    };
+    earliest(i.sys_deadline());
+    if (!i.connections.empty() || !i.sessions.empty())
+        earliest(i.next_sweep);  // the sweep runs only while there are connections or sessions
+    return next;
 }
 
 std::vector<connection_id> broker::take_ready() {

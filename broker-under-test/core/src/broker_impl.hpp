@@ -2,6 +2,7 @@
 // handlers split over connect_flow.cpp, publish_flow.cpp, subscribe_flow.cpp and broker.cpp.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -63,6 +64,8 @@ struct session_flow {
 struct session_state {
     session_key key = 0;
     std::string client_id;
+    /// The user name of the connection that last attached the session (for authorize).
+    std::optional<std::string> username;
     connection_id connection = 0;          // 0 while offline
     std::uint32_t expiry_interval = 0;     // seconds; 0xFFFFFFFF: never
     std::optional<time_point> expires_at;  // set while offline
@@ -111,6 +114,20 @@ struct connection {
     bool ready = false;  // listed for take_ready()
     bool problem_information = true;
     bool will_on_close = true;  // cleared by DISCONNECT 0x00
+};
+
+/// The $SYS/broker tree's state (sys_topics.cpp): its clock, the counters at the last update
+/// (for the load averages) and the payload last published per topic (only changes are sent).
+struct sys_state {
+    bool started = false;
+    time_point start;
+    time_point last;  // the last update
+    time_point next;  // the next update
+    /// Counters at the last update, and their decaying averages per minute over 1, 5 and 15
+    /// minutes, in the order of sys_topics.cpp's load table.
+    std::array<std::uint64_t, 5> counted{};
+    std::array<std::array<double, 3>, 5> load{};
+    std::unordered_map<std::string, std::string> published;
 };
 
 inline bool is_v5(const connection& c) {
@@ -177,6 +194,14 @@ struct broker::impl {
     std::optional<time_point> earliest_delayed() const;
     time_point next_sweep{};  // timers are checked once a second
 
+    // sys_topics.cpp: $SYS/broker/... every options.sys_interval
+    sys_state sys;
+    /// Starts the $SYS clock at the first time seen (publishing the first values), then
+    /// publishes the values due at `now`.
+    void run_sys(time_point now);
+    /// The next $SYS update; nullopt when disabled or the clock has not started.
+    std::optional<time_point> sys_deadline() const;
+
     // broker.cpp: plumbing
     void note(const std::string& line) const;
     void mark_ready(connection& c);
@@ -192,6 +217,8 @@ struct broker::impl {
     const std::string& name_of(const connection& c);
     void add_reason_string(const connection& c, codec::property_list& props,
                            const std::string& why) const;
+    /// options.authorize for the session's client (true without the hook).
+    bool authorized(const session_state& s, std::string_view topic, acl_access access) const;
 
     // connect_flow.cpp
     void on_connect(connection& c, codec::connect& p, time_point now);

@@ -78,6 +78,27 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
         p.client_id = assign_client_id();  // [MQTT-3.1.3-6]
         assigned = true;
     }
+    // Authentication, before any session is touched. Mosquitto 2.0.11 answers Not authorized
+    // (5.0 0x87, 3.1.1 return code 5) for an anonymous client and for a bad user name or
+    // password alike, never 0x86 / 4.
+    if (!p.username) {
+        if (!options.allow_anonymous) {
+            refuse(c, connack_reason::not_authorized, "anonymous clients are not allowed", now,
+                   p.client_id);
+            return;
+        }
+    } else if (options.authenticate) {
+        const bool ok =
+            p.password &&
+            options.authenticate(*p.username,
+                                 std::string_view(reinterpret_cast<const char*>(p.password->data()),
+                                                  p.password->size()));
+        if (!ok) {
+            refuse(c, connack_reason::not_authorized,
+                   "bad user name or password for user " + *p.username, now, p.client_id);
+            return;
+        }
+    }
     if (p.will) {
         if (p.will->qos > options.maximum_qos) {  // [MQTT-3.2.2-12]
             refuse(c, connack_reason::qos_not_supported, "will QoS above the maximum QoS", now,
@@ -140,6 +161,7 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     }
     auto& s = sessions.at(key);
     s.connection = c.id;
+    s.username = p.username;
     s.expiry_interval = expiry;
     s.expires_at.reset();
 
@@ -153,6 +175,7 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     c.deadline = keep_alive ? now + c.keep_alive * 3 / 2 : time_point::max();
     c.state = connection::phase::connected;
     ++stats.clients_connected;
+    stats.clients_maximum = std::max(stats.clients_maximum, stats.clients_connected);
 
     connack ack;
     ack.session_present = session_present;  // [MQTT-3.2.2-2], [MQTT-3.2.2-3]
@@ -210,7 +233,22 @@ void broker::impl::on_disconnect(connection& c, const disconnect& p, time_point 
     mark_ready(c);
 }
 
+bool broker::impl::authorized(const session_state& s, std::string_view topic,
+                              acl_access access) const {
+    if (!options.authorize)
+        return true;
+    return options.authorize(
+        s.client_id, s.username ? std::optional<std::string_view>(*s.username) : std::nullopt,
+        topic, access);
+}
+
 void broker::impl::publish_will(const will_message& will, session_key origin, time_point now) {
+    // Checked when it is published, as Mosquitto does: denied, it is dropped.
+    if (const auto it = sessions.find(origin);
+        it != sessions.end() && !authorized(it->second, will.topic, acl_access::write)) {
+        note("denied the will of " + it->second.client_id + " on " + will.topic);
+        return;
+    }
     auto m = std::make_shared<message>();
     m->topic = will.topic;
     m->payload = will.payload;

@@ -92,8 +92,11 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
 
     std::size_t receivers = 0;
     bool denied = false;
-    if (p.topic.starts_with("$SYS")) {
-        denied = true;  // clients cannot publish into $SYS; acknowledged, not delivered
+    // Clients cannot publish into $SYS, nor where the ACL denies it: acknowledged (Mosquitto
+    // 2.0.11: 5.0 PUBACK / PUBREC 0x87 Not authorized, 3.1.1 a plain PUBACK / PUBREC), not
+    // delivered, not retained.
+    if (p.topic.starts_with("$SYS") || !authorized(*s, p.topic, acl_access::write)) {
+        denied = true;
         note("denied PUBLISH from " + client_id_of(c) + " to " + p.topic);
     } else {
         auto m = std::make_shared<message>();
@@ -256,6 +259,12 @@ std::size_t broker::impl::route(const message_ptr& m, time_point now) {
     for (std::size_t k = 0; k < matches.size();) {
         const auto key = matches[k].session;
         const auto it = sessions.find(key);
+        if (options.authorize && it != sessions.end() &&
+            !authorized(it->second, m->topic, acl_access::read)) {
+            while (k < matches.size() && matches[k].session == key)
+                ++k;  // the ACL denies this subscriber the topic: not sent ([read] check)
+            continue;
+        }
         delivery merged;
         merged.msg = m;
         bool any_plain = false;

@@ -51,6 +51,12 @@ void broker::impl::on_subscribe(connection& c, subscribe& p, time_point now) {
                                           : suback_reason::unspecified_error);
             continue;
         }
+        if (!authorized(*s, sub.topic_filter, acl_access::subscribe)) {
+            note("denied SUBSCRIBE from " + s->client_id + " to " + sub.topic_filter);
+            ack.reason_codes.push_back(v5 ? suback_reason::not_authorized
+                                          : suback_reason::unspecified_error);  // 0x80
+            continue;
+        }
         subscriber entry;
         entry.session = s->key;
         entry.options = sub;
@@ -72,6 +78,8 @@ void broker::impl::on_subscribe(connection& c, subscribe& p, time_point now) {
             continue;
         }
         retained.match(inner, now, [&](const retained_message& r) {
+            if (!authorized(*s, r.topic, acl_access::read))
+                return;  // a retained message the client may not read is not sent
             auto m = std::make_shared<message>();
             m->topic = r.topic;
             m->payload = r.payload;

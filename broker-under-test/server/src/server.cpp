@@ -172,6 +172,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
 
     awaitable<void> timer_loop() {
         auto self = shared_from_this();
+        core.tick(clock::now());  // starts the core's clock: $SYS uptime and first values
+        flush_ready();
         while (!stopping) {
             armed = core.next_deadline().value_or(clock::time_point::max());
             timer.expires_at(armed);

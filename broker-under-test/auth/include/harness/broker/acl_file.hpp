@@ -37,16 +37,10 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/broker/acl_access.hpp"  // acl_access, shared with the broker core
 #include "harness/codec/expected.hpp"
 
 namespace harness::broker {
-
-/// What a client asks to do with a topic.
-enum class acl_access {
-    read,       // receive a message published on the topic (a topic name)
-    write,      // publish on the topic (a topic name)
-    subscribe,  // subscribe with the topic filter
-};
 
 /// What a rule grants.
 enum class acl_permission { read, write, readwrite, deny };

@@ -26,10 +26,11 @@ using connection_id = std::uint64_t;
 using packet_observer =
     std::function<void(connection_id, direction, const codec::packet&, time_point)>;
 
-/// Counters over the broker's life (the later $SYS topics read these).
+/// Counters over the broker's life (the $SYS topics read these).
 struct broker_stats {
     std::uint64_t connections_opened = 0;
     std::uint64_t clients_connected = 0;  // now
+    std::uint64_t clients_maximum = 0;    // most clients connected at once
     std::uint64_t messages_received = 0;  // PUBLISH from clients
     std::uint64_t messages_sent = 0;      // PUBLISH to clients, retries included
     std::uint64_t messages_dropped = 0;   // queue full, too large for the client, expired
@@ -52,7 +53,9 @@ class broker {
     /// The transport is gone (closed by either side, or failed). Frees the connection; an
     /// abnormal end publishes the will.
     void close(connection_id id, time_point now);
-    /// Runs timers due at `now`: keep-alive, CONNECT timeout, will delay, session expiry.
+    /// Runs timers due at `now`: keep-alive, CONNECT timeout, will delay, session expiry, and
+    /// the $SYS updates. The $SYS clock (uptime, first publication) starts with the first time
+    /// the core is given, by tick() or open(): a server ticks once when it starts.
     void tick(time_point now);
     /// When tick() next has work; nullopt when no timer runs.
     std::optional<time_point> next_deadline() const;

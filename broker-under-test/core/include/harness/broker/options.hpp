@@ -5,7 +5,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 
+#include "harness/broker/acl_access.hpp"
 #include "harness/codec/types.hpp"
 
 namespace harness::broker {
@@ -47,6 +52,26 @@ struct broker_options {
 
     /// How long a connection may take to send CONNECT.
     std::chrono::milliseconds connect_timeout{10'000};
+
+    // --- Authentication and authorization (Mosquitto 2.0's semantics) ------------------------
+    // Hooks rather than files: the core does no I/O and needs no OpenSSL. The auth library
+    // (auth/auth_hooks.hpp) fills them from a password file and an ACL file.
+    /// Whether a CONNECT without a user name is accepted (refused: Not authorized).
+    bool allow_anonymous = true;
+    /// Checks a user name and password (an absent password is refused without a call); null:
+    /// any user name is accepted, as without a password file.
+    std::function<bool(std::string_view user, std::string_view password)> authenticate;
+    /// Whether a client may publish on (write), receive from (read) or subscribe with
+    /// (subscribe) a topic; `user` is nullopt for an anonymous client. Null: everything allowed.
+    std::function<bool(std::string_view client_id, std::optional<std::string_view> user,
+                       std::string_view topic, acl_access access)>
+        authorize;
+
+    // --- $SYS topics (sys_topics.cpp) ---------------------------------------------------------
+    /// Seconds between $SYS/broker/... updates (Mosquitto's sys_interval); 0: no $SYS topics.
+    std::chrono::seconds sys_interval{10};
+    /// Payload of $SYS/broker/version (the server names its version here).
+    std::string version_string = "mqtt-harness";
 };
 
 }  // namespace harness::broker
