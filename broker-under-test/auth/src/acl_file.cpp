@@ -7,33 +7,15 @@
 #include <system_error>
 #include <utility>
 
+#include "config_words.hpp"
 #include "harness/codec/topic.hpp"
 
 namespace harness::broker {
 namespace {
 
-bool is_blank(char c) {
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_blank(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && (is_blank(text.back()) || text.back() == '\r'))
-        text.remove_suffix(1);
-    return text;
-}
-
-/// Splits off the first blank-separated word of `text` (already trimmed); `text` keeps the rest,
-/// trimmed.
-std::string_view next_word(std::string_view& text) {
-    std::size_t end = 0;
-    while (end < text.size() && !is_blank(text[end]))
-        ++end;
-    const auto word = text.substr(0, end);
-    text = trim(text.substr(end));
-    return word;
-}
+using detail::is_blank;
+using detail::next_word;
+using detail::trim;
 
 std::optional<acl_permission> parse_permission(std::string_view word) {
     if (word == "read")
