@@ -19,7 +19,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "bench", "broker"))
+from compare import free_port, wait_for_port  # noqa: E402  (shared with the broker comparison)
 
 GOAL_MANY_S = 10.0
 GOAL_SINGLE_S = 0.200
@@ -71,25 +72,6 @@ def write_scenarios(folder, count, suite):
     for n in range(1, count + 1):
         with open(os.path.join(folder, f"s{n:03d}.yaml"), "w") as f:
             f.write(f"name: scenario {n:03d}\n" + SCENARIO_STEPS.format(n=n))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, process, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"mosquitto exited with status {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)  # polling a port that is not open yet; bounded by the deadline
-    raise RuntimeError(f"mosquitto did not listen on {port} within {timeout} s")
 
 
 def start_mosquitto(workdir):

@@ -23,9 +23,9 @@ std::string_view to_string(verdict v) noexcept;
 
 /// One packet or event in a scenario's trace.
 struct trace_entry {
-    double at = 0;       // seconds since the scenario started
-    std::string actor;   // client, stand-in or component name; "broker" for broker-side events
-    std::string what;    // e.g. "-> PUBLISH q1 r0 id=3 topic=a/b payload=\"hi\"" or a step line
+    double at = 0;      // seconds since the scenario started
+    std::string actor;  // client, stand-in or component name; "broker" for broker-side events
+    std::string what;   // e.g. "-> PUBLISH q1 r0 id=3 topic=a/b payload=\"hi\"" or a step line
 };
 
 /// A message seen by a client, as reported beside what was expected.
@@ -39,11 +39,12 @@ struct seen_message {
 };
 
 struct failure {
-    std::string message;  // one line: "step 4 (expect at a.yaml:23:7): no message on t/1 within 2 s"
-    std::string expected;  // what the step wanted, in words, possibly several lines
+    /// One line: "step 4 (expect at a.yaml:23:7): no message on t/1 within 2 s".
+    std::string message;
+    std::string expected;            // what the step wanted, in words, possibly several lines
     std::vector<seen_message> seen;  // what arrived instead (near misses first)
-    std::string step;      // "expect", "component", ...
-    std::string where;     // file:line:column of the failing step
+    std::string step;                // "expect", "component", ...
+    std::string where;               // file:line:column of the failing step
 };
 
 struct component_log {
@@ -54,8 +55,8 @@ struct component_log {
 };
 
 struct scenario_result {
-    std::string file;      // as given on the command line
-    std::string suite;     // the file's suite name
+    std::string file;   // as given on the command line
+    std::string suite;  // the file's suite name
     std::string name;
     std::vector<std::string> tags;
     verdict outcome = verdict::passed;

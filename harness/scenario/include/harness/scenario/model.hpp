@@ -43,8 +43,8 @@ struct payload_spec {
 struct publish_properties_spec {
     std::optional<std::string> content_type;
     std::optional<std::string> response_topic;
-    std::optional<std::string> correlation_data;  // a template; sent as its bytes
-    std::optional<bool> payload_format_utf8;       // payload_format_indicator
+    std::optional<std::string> correlation_data;           // a template; sent as its bytes
+    std::optional<bool> payload_format_utf8;               // payload_format_indicator
     std::optional<std::uint32_t> message_expiry_interval;  // seconds
     std::vector<std::pair<std::string, std::string>> user_properties;
     bool empty() const noexcept;
@@ -85,7 +85,7 @@ struct client_spec {
     std::optional<std::string> username;
     std::optional<std::string> password;
     std::optional<will_spec> will;
-    std::optional<tls_spec> tls;  // used on mqtts:// and wss:// brokers
+    std::optional<tls_spec> tls;    // used on mqtts:// and wss:// brokers
     std::uint16_t keep_alive = 60;  // seconds
     /// Connects when the scenario starts; false: waits for a connect step.
     bool auto_connect = true;
@@ -97,9 +97,9 @@ struct client_spec {
 struct readiness_spec {
     enum class kind { log_line, message, port };
     kind on = kind::log_line;
-    std::string pattern;      // log_line: ECMAScript regex over stdout/stderr lines
-    std::string topic;        // message: a topic filter (a template)
-    std::uint16_t port = 0;   // port: a TCP port on 127.0.0.1 that must accept connections
+    std::string pattern;     // log_line: ECMAScript regex over stdout/stderr lines
+    std::string topic;       // message: a topic filter (a template)
+    std::uint16_t port = 0;  // port: a TCP port on 127.0.0.1 that must accept connections
     milliseconds timeout{10'000};
     position where;
 };
@@ -123,9 +123,9 @@ struct component_spec {
 struct payload_match {
     enum class kind { any, exact, regex, json_subset, json_path, hex };
     kind how = kind::any;
-    std::string text;         // exact: the template; regex: the pattern; hex: the digits
-    boost::json::value json;  // json_subset: the subset; json_path: the expected value
-    std::string path;         // json_path: "$.a.b[0]"
+    std::string text;               // exact: the template; regex: the pattern; hex: the digits
+    boost::json::value json;        // json_subset: the subset; json_path: the expected value
+    std::string path;               // json_path: "$.a.b[0]"
     bool path_exists_only = false;  // json_path without a value: the path must exist
 };
 
@@ -156,8 +156,8 @@ struct background_spec {
     std::string name;
     position where;
     std::string client;
-    message_spec message;  // {{seq}} counts from 1
-    double rate = 10;      // messages per second
+    message_spec message;     // {{seq}} counts from 1
+    double rate = 10;         // messages per second
     std::uint32_t count = 0;  // 0: until the steps end
 };
 
@@ -192,8 +192,8 @@ struct unsubscribe_step {
 struct publish_step {
     std::string client;
     message_spec message;
-    std::uint32_t repeat = 1;      // {{seq}} counts from 1
-    std::optional<double> rate;    // messages per second when repeating; default: no pause
+    std::uint32_t repeat = 1;          // {{seq}} counts from 1
+    std::optional<double> rate;        // messages per second when repeating; default: no pause
     std::optional<int> expect_reason;  // PUBACK/PUBREC reason; default success
 };
 
@@ -203,8 +203,8 @@ struct expect_step {
     std::vector<message_match> messages;
     std::vector<std::uint32_t> counts;  // one per message, default 1
     bool ordered = true;
-    std::optional<milliseconds> within;    // default: the run's timeout
-    std::optional<milliseconds> latency;   // bound from the triggering step's start
+    std::optional<milliseconds> within;   // default: the run's timeout
+    std::optional<milliseconds> latency;  // bound from the triggering step's start
     std::string after;  // the step (by id) the latency counts from; default the last publish
 };
 
@@ -234,18 +234,18 @@ struct sleep_step {
 struct fault_step {
     enum class action { drop, delay, duplicate, disconnect_client, clear };
     action what = action::drop;
-    bool inbound = true;  // direction: packets the broker receives (in) or sends (out)
+    bool inbound = true;             // direction: packets the broker receives (in) or sends (out)
     std::optional<int> packet_type;  // codec::packet_type value; any when unset
-    std::string client;  // scenario client name; any when empty
+    std::string client;              // scenario client name; any when empty
     std::string topic_filter;
     milliseconds delay{0};
     std::uint32_t count = 1;  // 0: every matching packet
     int reason = 0x98;        // disconnect_client: the DISCONNECT reason (administrative action)
 };
 
-using step_body = std::variant<connect_step, subscribe_step, unsubscribe_step, publish_step,
-                               expect_step, expect_none_step, wait_log_step, disconnect_step,
-                               sleep_step, fault_step>;
+using step_body =
+    std::variant<connect_step, subscribe_step, unsubscribe_step, publish_step, expect_step,
+                 expect_none_step, wait_log_step, disconnect_step, sleep_step, fault_step>;
 
 struct step {
     std::string id;  // optional name, referred to by expect.after and shown in reports
