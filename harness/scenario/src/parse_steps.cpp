@@ -47,6 +47,18 @@ std::string step_reader::client(const YAML::Node& map, std::string_view what) {
     return *name;
 }
 
+bool step_reader::client_or_map(const YAML::Node& node, std::string& client) {
+    if (node.IsScalar()) {
+        client = client_scalar(node);
+        return false;
+    }
+    if (!node.IsMap()) {
+        r.error(node, "expected a client name or a map with `client`, got " + describe(node));
+        return false;
+    }
+    return true;
+}
+
 std::string step_reader::client_scalar(const YAML::Node& node) {
     std::string name = node.Scalar();
     r.check_client(node, name);
@@ -55,14 +67,8 @@ std::string step_reader::client_scalar(const YAML::Node& node) {
 
 connect_step step_reader::connect(const YAML::Node& node) {
     connect_step step;
-    if (node.IsScalar()) {
-        step.client = client_scalar(node);
+    if (!client_or_map(node, step.client))
         return step;
-    }
-    if (!node.IsMap()) {
-        r.error(node, "expected a client name or a map with `client`, got " + describe(node));
-        return step;
-    }
     r.check_keys(node, {"client", "clean_start", "expect_reason"}, "connect");
     step.client = client(node, "connect");
     if (const auto value = get(node, "clean_start"))
@@ -92,14 +98,8 @@ wait_log_step step_reader::wait_log(const YAML::Node& node) {
 
 disconnect_step step_reader::disconnect(const YAML::Node& node) {
     disconnect_step step;
-    if (node.IsScalar()) {
-        step.client = client_scalar(node);
+    if (!client_or_map(node, step.client))
         return step;
-    }
-    if (!node.IsMap()) {
-        r.error(node, "expected a client name or a map with `client`, got " + describe(node));
-        return step;
-    }
     r.check_keys(node, {"client", "abrupt", "reason"}, "disconnect");
     step.client = client(node, "disconnect");
     if (const auto value = get(node, "abrupt"))

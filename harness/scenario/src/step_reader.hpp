@@ -19,6 +19,9 @@ struct step_reader {
     std::string client(const YAML::Node& map, std::string_view what);
     /// `connect: a` or `disconnect: a`: a client name alone.
     std::string client_scalar(const YAML::Node& node);
+    /// A step given as a client name (fills `client`, false) or a map to read further (true);
+    /// anything else is an error (false).
+    bool client_or_map(const YAML::Node& node, std::string& client);
 
     connect_step connect(const YAML::Node& node);
     subscribe_step subscribe(const YAML::Node& node);
