@@ -51,14 +51,14 @@ void print_errors(const std::string& path, const std::vector<Error>& errors) {
 
 /// Loads the password and ACL files into the broker's hooks; false (printed) when one is bad.
 bool load_auth(const broker_arguments& args, broker::broker_options& options) {
-    options.allow_anonymous = args.allow_anonymous;
+    options.access.allow_anonymous = args.allow_anonymous;
     if (!args.password_file.empty()) {
         auto users = broker::password_file::load(args.password_file);
         if (!users) {
             print_errors(args.password_file, users.error());
             return false;
         }
-        broker::use_password_file(options,
+        broker::use_password_file(options.access,
                                   std::make_shared<const broker::password_file>(std::move(*users)));
     }
     if (!args.acl_file.empty()) {
@@ -67,7 +67,7 @@ bool load_auth(const broker_arguments& args, broker::broker_options& options) {
             print_errors(args.acl_file, acl.error());
             return false;
         }
-        broker::use_acl_file(options, std::make_shared<const broker::acl_file>(std::move(*acl)));
+        broker::use_acl_file(options.access, std::make_shared<const broker::acl_file>(std::move(*acl)));
     }
     return true;
 }
@@ -84,8 +84,8 @@ std::string timestamp() {
 
 int run(const broker_arguments& args) {
     broker::server_options options;
-    options.bind_address = args.bind;
-    options.port = static_cast<std::uint16_t>(args.port);
+    options.listeners.front().bind_address = args.bind;
+    options.listeners.front().port = static_cast<std::uint16_t>(args.port);
     options.broker.max_queued_messages = args.max_queued_messages;
     options.broker.max_inflight_messages = static_cast<std::uint16_t>(args.max_inflight);
     options.broker.sys_interval = std::chrono::seconds(args.sys_interval);

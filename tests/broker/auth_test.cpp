@@ -28,8 +28,8 @@ codec::connect login(protocol_version version, std::string client_id,
 
 broker_options with_password(bool allow_anonymous) {
     broker_options o;
-    o.allow_anonymous = allow_anonymous;
-    o.authenticate = [](std::string_view user, std::string_view password) {
+    o.access.allow_anonymous = allow_anonymous;
+    o.access.authenticate = [](std::string_view user, std::string_view password) {
         return user == "alice" && password == "secret";
     };
     return o;
@@ -99,7 +99,7 @@ struct BrokerAcl : ::testing::Test {
     static broker_options acl_options(
         std::set<std::tuple<std::string, std::string, acl_access>>* g) {
         broker_options o;
-        o.authorize = [g](std::string_view, std::optional<std::string_view> user,
+        o.access.authorize = [g](std::string_view, std::optional<std::string_view> user,
                           std::string_view topic, acl_access access) {
             return g->contains({std::string(user.value_or("")), std::string(topic), access});
         };

@@ -27,10 +27,10 @@ class MosquittoAuth : public ::testing::Test {
         ASSERT_TRUE(acl);
 
         broker::server_options options;
-        options.broker.allow_anonymous = false;
-        broker::use_password_file(options.broker,
+        options.broker.access.allow_anonymous = false;
+        broker::use_password_file(options.broker.access,
                                   std::make_shared<const broker::password_file>(*users));
-        broker::use_acl_file(options.broker, std::make_shared<const broker::acl_file>(*acl));
+        broker::use_acl_file(options.broker.access, std::make_shared<const broker::acl_file>(*acl));
         server = std::make_unique<broker::embedded_broker>(options);
     }
 

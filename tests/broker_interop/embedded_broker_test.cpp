@@ -97,7 +97,7 @@ TEST(EmbeddedBroker, StopClosesConnectionsAndFreesThePort) {
 TEST(EmbeddedBroker, PortInUseIsAStartUpError) {
     broker::embedded_broker first;
     broker::server_options o;
-    o.port = first.port();
+    o.listeners.front().port = first.port();
     EXPECT_THROW(broker::embedded_broker second(o), std::system_error);
 }
 

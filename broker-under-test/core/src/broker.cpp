@@ -32,7 +32,11 @@ std::optional<protocol_version> connect_level(std::span<const std::uint8_t> body
 
 }  // namespace
 
-broker::impl::impl(broker_options o) : options(std::move(o)) {}
+broker::impl::impl(broker_options o) : options(std::move(o)) {
+    any_authorize = static_cast<bool>(options.access.authorize);
+    for (const auto& rules : options.listener_access)
+        any_authorize = any_authorize || static_cast<bool>(rules.authorize);
+}
 
 void broker::impl::note(const std::string& line) const {
     if (log)
@@ -155,12 +159,20 @@ broker::broker(broker_options options) : impl_(std::make_unique<impl>(std::move(
 broker::~broker() = default;
 
 connection_id broker::open(time_point now, std::string remote) {
+    return open(now, connection_info{std::move(remote), 0, std::nullopt});
+}
+
+connection_id broker::open(time_point now, connection_info info) {
     auto& i = *impl_;
     const connection_id id = ++i.last_connection;
     auto [it, inserted] = i.connections.try_emplace(id);
     connection& c = it->second;
     c.id = id;
-    c.remote = std::move(remote);
+    c.remote = std::move(info.remote);
+    c.listener = info.listener;
+    if (info.certificate_identity)
+        c.certificate_identity =
+            std::make_unique<std::string>(std::move(*info.certificate_identity));
     if (i.options.maximum_packet_size != 0)
         c.reader = frame_reader(i.options.maximum_packet_size);
     c.deadline = now + i.options.connect_timeout;
@@ -332,6 +344,10 @@ bool broker::disconnect_client(const std::string& client_id, disconnect_reason r
 
 void broker::observe(packet_observer observer) {
     impl_->observer = std::move(observer);
+}
+
+void broker::note(const std::string& line) const {
+    impl_->note(line);
 }
 
 void broker::log_to(std::function<void(const std::string&)> sink) {

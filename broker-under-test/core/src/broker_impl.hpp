@@ -66,7 +66,9 @@ struct session_state {
     std::string client_id;
     /// The user name of the connection that last attached the session (for authorize).
     std::optional<std::string> username;
-    connection_id connection = 0;          // 0 while offline
+    connection_id connection = 0;
+    std::uint16_t listener =
+        0;  // of the connection that last attached it (for authorize)          // 0 while offline
     std::uint32_t expiry_interval = 0;     // seconds; 0xFFFFFFFF: never
     std::optional<time_point> expires_at;  // set while offline
     /// The message flow: allocated on first use, so an idle session does not carry it.
@@ -105,10 +107,12 @@ struct connection {
     std::unique_ptr<codec::will_message> will;  // pointers: most connections have none
     std::unique_ptr<std::unordered_map<std::uint16_t, std::string>> topic_aliases;  // in
     std::unique_ptr<std::vector<held_ack>> held_acks;
+    std::unique_ptr<std::string> certificate_identity;  // set: use_identity_as_username
     // Limits the client set in CONNECT (5.0).
     std::uint32_t client_maximum_packet_size = codec::max_packet_size;
     std::uint32_t will_delay = 0;
     std::uint16_t client_receive_maximum = 65535;
+    std::uint16_t listener = 0;
     codec::protocol_version version = codec::protocol_version::v5;
     phase state = phase::awaiting_connect;
     bool ready = false;  // listed for take_ready()
@@ -138,6 +142,8 @@ struct broker::impl {
     explicit impl(broker_options o);
 
     broker_options options;
+    /// Whether any listener's rules have an authorize hook (spares the per-message lookups).
+    bool any_authorize = false;
     broker_stats stats;
     packet_observer observer;
     std::function<void(const std::string&)> log;
@@ -217,7 +223,9 @@ struct broker::impl {
     const std::string& name_of(const connection& c);
     void add_reason_string(const connection& c, codec::property_list& props,
                            const std::string& why) const;
-    /// options.authorize for the session's client (true without the hook).
+    /// The access rules of a listener (broker_options::listener_access, else access).
+    const access_rules& rules_of(std::uint16_t listener) const;
+    /// The authorize hook of the session's listener for its client (true without the hook).
     bool authorized(const session_state& s, std::string_view topic, acl_access access) const;
 
     // connect_flow.cpp

@@ -81,18 +81,29 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     // Authentication, before any session is touched. Mosquitto 2.0.11 answers Not authorized
     // (5.0 0x87, 3.1.1 return code 5) for an anonymous client and for a bad user name or
     // password alike, never 0x86 / 4.
-    if (!p.username) {
-        if (!options.allow_anonymous) {
+    const auto& rules = rules_of(c.listener);
+    if (c.certificate_identity) {
+        // use_identity_as_username: the certificate speaks for the client, as in Mosquitto.
+        if (c.certificate_identity->empty()) {
+            refuse(c, connack_reason::not_authorized,
+                   "no identity in the TLS client certificate (use_identity_as_username)", now,
+                   p.client_id);
+            return;
+        }
+        p.username = *c.certificate_identity;
+        p.password.reset();
+    } else if (!p.username) {
+        if (!rules.allow_anonymous) {
             refuse(c, connack_reason::not_authorized, "anonymous clients are not allowed", now,
                    p.client_id);
             return;
         }
-    } else if (options.authenticate) {
+    } else if (rules.authenticate) {
         const bool ok =
             p.password &&
-            options.authenticate(*p.username,
-                                 std::string_view(reinterpret_cast<const char*>(p.password->data()),
-                                                  p.password->size()));
+            rules.authenticate(*p.username,
+                               std::string_view(reinterpret_cast<const char*>(p.password->data()),
+                                                p.password->size()));
         if (!ok) {
             refuse(c, connack_reason::not_authorized,
                    "bad user name or password for user " + *p.username, now, p.client_id);
@@ -162,6 +173,7 @@ void broker::impl::on_connect(connection& c, connect& p, time_point now) {
     auto& s = sessions.at(key);
     s.connection = c.id;
     s.username = p.username;
+    s.listener = c.listener;
     s.expiry_interval = expiry;
     s.expires_at.reset();
 
@@ -233,13 +245,19 @@ void broker::impl::on_disconnect(connection& c, const disconnect& p, time_point 
     mark_ready(c);
 }
 
+const access_rules& broker::impl::rules_of(std::uint16_t listener) const {
+    return listener < options.listener_access.size() ? options.listener_access[listener]
+                                                     : options.access;
+}
+
 bool broker::impl::authorized(const session_state& s, std::string_view topic,
                               acl_access access) const {
-    if (!options.authorize)
+    const auto& authorize = rules_of(s.listener).authorize;
+    if (!authorize)
         return true;
-    return options.authorize(
-        s.client_id, s.username ? std::optional<std::string_view>(*s.username) : std::nullopt,
-        topic, access);
+    return authorize(s.client_id,
+                     s.username ? std::optional<std::string_view>(*s.username) : std::nullopt,
+                     topic, access);
 }
 
 void broker::impl::publish_will(const will_message& will, session_key origin, time_point now) {

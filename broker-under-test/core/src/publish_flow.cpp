@@ -259,7 +259,7 @@ std::size_t broker::impl::route(const message_ptr& m, time_point now) {
     for (std::size_t k = 0; k < matches.size();) {
         const auto key = matches[k].session;
         const auto it = sessions.find(key);
-        if (options.authorize && it != sessions.end() &&
+        if (any_authorize && it != sessions.end() &&
             !authorized(it->second, m->topic, acl_access::read)) {
             while (k < matches.size() && matches[k].session == key)
                 ++k;  // the ACL denies this subscriber the topic: not sent ([read] check)

@@ -1,9 +1,13 @@
-// Moves bytes between TCP connections and the broker core. One coroutine reads each
-// connection, one writes it, one runs the core's timers; all run on one executor, so the core
-// sees one caller at a time.
+// Moves bytes between the listeners' connections and the broker core. Plain MQTT connections
+// are read by a completion handler on the socket; TLS and WebSocket ones by a coroutine on
+// their transport stream, after the handshakes. One coroutine writes each connection while it
+// has output, one runs the core's timers; all run on one executor, so the core sees one caller
+// at a time.
 #include "harness/broker/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -14,6 +18,9 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "harness/transport/accept.hpp"
+#include "listener.hpp"
+
 namespace harness::broker {
 
 namespace asio = boost::asio;
@@ -22,11 +29,9 @@ using asio::ip::tcp;
 
 namespace {
 
-// Typed on the io_context's executor (not any_io_executor): each socket and pending operation
-// is then smaller, which idle connections add up.
-using executor_type = asio::io_context::executor_type;
+using detail::bound_listener;
+using detail::executor_type;
 using socket_type = asio::basic_stream_socket<tcp, executor_type>;
-using acceptor_type = asio::basic_socket_acceptor<tcp, executor_type>;
 using timer_type = asio::basic_waitable_timer<clock, asio::wait_traits<clock>, executor_type>;
 
 constexpr auto use = asio::as_tuple(asio::use_awaitable);
@@ -43,15 +48,18 @@ void spawn(executor_type ex, awaitable<void> loop) {
 
 struct server::impl : std::enable_shared_from_this<impl> {
     impl(executor_type ex, server_options o)
-        : executor(ex), options(std::move(o)), core(options.broker), acceptor(ex), timer(ex) {}
+        : executor(ex), options(std::move(o)), core(options.broker), timer(ex) {}
 
-    /// One connection. An idle one holds only its socket and its reader's frame: reads go
-    /// through one buffer shared by all connections, and a writer runs only while there is
-    /// output.
+    /// One connection. A plain one holds its socket, and idle, only the pending wait: reads go
+    /// through one buffer shared by all plain connections. A TLS or WebSocket one holds its
+    /// stream, and a reader coroutine with a buffer of its own. A writer runs only while there
+    /// is output.
     struct link {
         explicit link(socket_type s) : socket(std::move(s)) {}
-        socket_type socket;
-        std::vector<std::uint8_t> out;  // bytes being written
+        explicit link(std::unique_ptr<transport::stream> s) : stream(std::move(s)) {}
+        std::optional<socket_type> socket;          // plain MQTT listeners
+        std::unique_ptr<transport::stream> stream;  // TLS and WebSocket listeners
+        std::vector<std::uint8_t> out;              // bytes being written
         bool writing = false;
         bool closed = false;
     };
@@ -59,11 +67,14 @@ struct server::impl : std::enable_shared_from_this<impl> {
     executor_type executor;
     server_options options;
     broker core;
-    acceptor_type acceptor;
+    std::vector<std::unique_ptr<bound_listener>> listeners;
     timer_type timer;
     clock::time_point armed = clock::time_point::max();  // what timer waits for
     std::unordered_map<connection_id, std::shared_ptr<link>> links;
     std::vector<std::uint8_t> read_buffer = std::vector<std::uint8_t>(64 * 1024);
+    /// Connections in their TLS or WebSocket handshake, cancelled by stop().
+    std::unordered_map<std::uint64_t, std::shared_ptr<asio::cancellation_signal>> handshakes;
+    std::uint64_t last_handshake = 0;
     bool stopping = false;
 
     /// Starts a writer for every connection the core has output or a close for.
@@ -80,10 +91,23 @@ struct server::impl : std::enable_shared_from_this<impl> {
             timer.cancel();
     }
 
-    awaitable<void> accept_loop() {
+    awaitable<void> accept_loop(std::size_t index) {
         auto self = shared_from_this();
+        auto& l = *listeners[index];
         while (!stopping) {
-            auto [ec, socket] = co_await acceptor.async_accept(use);
+            if (l.needs_handshake()) {
+                // A socket on the generic executor, as the transport streams use.
+                auto [ec, socket] =
+                    co_await l.acceptor.async_accept(asio::any_io_executor(executor), use);
+                if (ec) {
+                    if (stopping || ec == asio::error::operation_aborted)
+                        break;
+                    continue;
+                }
+                start_handshake(index, std::move(socket));
+                continue;
+            }
+            auto [ec, socket] = co_await l.acceptor.async_accept(use);
             if (ec) {
                 if (stopping || ec == asio::error::operation_aborted)
                     break;
@@ -93,11 +117,75 @@ struct server::impl : std::enable_shared_from_this<impl> {
             socket.set_option(tcp::no_delay(true), ignored);
             socket.non_blocking(true, ignored);
             const auto remote = socket.remote_endpoint(ignored);
-            auto l = std::make_shared<link>(std::move(socket));
-            const auto id = core.open(
-                clock::now(), remote.address().to_string() + ":" + std::to_string(remote.port()));
-            links.emplace(id, l);
-            start_read(id, std::move(l));
+            auto link_ptr = std::make_shared<link>(std::move(socket));
+            connection_info info;
+            info.remote = remote.address().to_string() + ":" + std::to_string(remote.port());
+            info.listener = static_cast<std::uint16_t>(index);
+            const auto id = core.open(clock::now(), std::move(info));
+            links.emplace(id, link_ptr);
+            start_read(id, std::move(link_ptr));
+            flush_ready();
+        }
+    }
+
+    /// Runs the listener's handshakes on a coroutine of its own, cancelled if the server stops.
+    void start_handshake(std::size_t index, tcp::socket socket) {
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        const auto key = ++last_handshake;
+        auto signal = std::make_shared<asio::cancellation_signal>();
+        handshakes.emplace(key, signal);
+        asio::co_spawn(executor, handshake(index, std::move(socket), key),
+                       asio::bind_cancellation_slot(signal->slot(), [](std::exception_ptr e) {
+                           if (e)
+                               std::rethrow_exception(e);
+                       }));
+    }
+
+    awaitable<void> handshake(std::size_t index, tcp::socket socket, std::uint64_t key) {
+        auto self = shared_from_this();
+        const auto& l = *listeners[index];
+        transport::accept_options how;
+        how.tls = l.tls;
+        how.websocket = l.options.transport == listener_options::protocol::websockets;
+        how.timeout = l.options.handshake_timeout;
+        auto accepted = co_await transport::accept_stream(std::move(socket), std::move(how));
+        handshakes.erase(key);
+        if (!accepted.s) {
+            if (!stopping)
+                core.note("refused a connection on " + l.url() + ": " + accepted.message);
+            co_return;
+        }
+        if (stopping) {
+            accepted.s->abort();
+            co_return;
+        }
+        connection_info info;
+        info.remote = accepted.s->describe();
+        info.listener = static_cast<std::uint16_t>(index);
+        if (l.options.tls && l.options.tls->use_identity_as_username)
+            info.certificate_identity = std::move(accepted.peer_identity);
+        auto link_ptr = std::make_shared<link>(std::move(accepted.s));
+        const auto id = core.open(clock::now(), std::move(info));
+        links.emplace(id, link_ptr);
+        flush_ready();
+        spawn(executor, stream_read_loop(id, std::move(link_ptr)));
+    }
+
+    /// Reads a TLS or WebSocket connection until it ends.
+    awaitable<void> stream_read_loop(connection_id id, std::shared_ptr<link> l) {
+        auto self = shared_from_this();
+        std::vector<std::uint8_t> buffer(8 * 1024);
+        while (!l->closed) {
+            std::error_code ec;
+            const auto n = co_await l->stream->read_some(buffer, ec);
+            if (l->closed)
+                break;
+            if (ec) {
+                finish(id, l);
+                break;
+            }
+            core.receive(id, std::span<const std::uint8_t>(buffer.data(), n), clock::now());
             flush_ready();
         }
     }
@@ -107,7 +195,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
     /// once (nothing else runs in between on this executor). An idle connection costs only the
     /// pending wait.
     void start_read(connection_id id, std::shared_ptr<link> l) {
-        auto& socket = l->socket;
+        auto& socket = *l->socket;
         socket.async_wait(socket_type::wait_read, [self = shared_from_this(), id, l = std::move(l)](
                                                       const boost::system::error_code& ec) mutable {
             self->on_readable(id, std::move(l), ec);
@@ -123,7 +211,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
             return;
         }
         boost::system::error_code ec;
-        const auto n = l->socket.read_some(asio::buffer(read_buffer), ec);
+        const auto n = l->socket->read_some(asio::buffer(read_buffer), ec);
         if (ec && ec != asio::error::would_block) {
             finish(id, l);
             return;
@@ -140,8 +228,16 @@ struct server::impl : std::enable_shared_from_this<impl> {
     awaitable<void> write_loop(connection_id id, std::shared_ptr<link> l) {
         auto self = shared_from_this();
         while (!l->closed && core.take_output(id, l->out)) {
-            auto [ec, n] = co_await asio::async_write(l->socket, asio::buffer(l->out), use);
-            if (ec || l->closed) {
+            bool failed = false;
+            if (l->stream) {
+                std::error_code ec;
+                co_await l->stream->write(l->out, ec);
+                failed = static_cast<bool>(ec);
+            } else {
+                auto [ec, n] = co_await asio::async_write(*l->socket, asio::buffer(l->out), use);
+                failed = static_cast<bool>(ec);
+            }
+            if (failed || l->closed) {
                 finish(id, l);
                 co_return;
             }
@@ -151,6 +247,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
             std::vector<std::uint8_t>().swap(l->out);  // an idle connection keeps no big buffer
         l->writing = false;
         if (!l->closed && core.should_close(id)) {
+            if (l->stream)
+                co_await l->stream->close();  // TLS close_notify, WebSocket close frame
             finish(id, l);
             co_return;
         }
@@ -162,9 +260,13 @@ struct server::impl : std::enable_shared_from_this<impl> {
         if (l->closed)
             return;
         l->closed = true;
-        boost::system::error_code ignored;
-        l->socket.shutdown(socket_type::shutdown_both, ignored);
-        l->socket.close(ignored);
+        if (l->stream) {
+            l->stream->abort();
+        } else {
+            boost::system::error_code ignored;
+            l->socket->shutdown(socket_type::shutdown_both, ignored);
+            l->socket->close(ignored);
+        }
         links.erase(id);
         core.close(id, clock::now());
         flush_ready();
@@ -192,29 +294,32 @@ struct server::impl : std::enable_shared_from_this<impl> {
 server::server(asio::io_context& io, server_options options)
     : impl_(std::make_shared<impl>(io.get_executor(), std::move(options))) {
     auto& i = *impl_;
-    const tcp::endpoint endpoint(asio::ip::make_address(i.options.bind_address), i.options.port);
-    i.acceptor.open(endpoint.protocol());
-    i.acceptor.set_option(tcp::acceptor::reuse_address(true));
-    try {
-        i.acceptor.bind(endpoint);
-    } catch (const boost::system::system_error& e) {
-        throw std::system_error(e.code(), "cannot listen on " + i.options.bind_address + ":" +
-                                              std::to_string(i.options.port));
-    }
-    i.acceptor.listen();
+    if (i.options.listeners.empty())
+        throw std::invalid_argument("server_options: no listener");
+    for (std::size_t k = 0; k < i.options.listeners.size(); ++k)
+        i.listeners.push_back(detail::bind_listener(i.executor, i.options.listeners[k], k));
+}
+
+std::size_t server::listener_count() const noexcept {
+    return impl_->listeners.size();
 }
 
 server::~server() {
     stop();
 }
 
-std::uint16_t server::port() const noexcept {
+std::uint16_t server::port(std::size_t index) const {
     boost::system::error_code ec;
-    return impl_->acceptor.local_endpoint(ec).port();
+    return impl_->listeners.at(index)->acceptor.local_endpoint(ec).port();
+}
+
+std::string server::url(std::size_t index) const {
+    return impl_->listeners.at(index)->url();
 }
 
 void server::start() {
-    spawn(impl_->executor, impl_->accept_loop());
+    for (std::size_t k = 0; k < impl_->listeners.size(); ++k)
+        spawn(impl_->executor, impl_->accept_loop(k));
     spawn(impl_->executor, impl_->timer_loop());
 }
 
@@ -224,8 +329,12 @@ void server::stop() {
         return;
     i.stopping = true;
     boost::system::error_code ignored;
-    i.acceptor.close(ignored);
+    for (auto& l : i.listeners)
+        l->acceptor.close(ignored);
     i.timer.cancel();
+    auto handshakes = i.handshakes;  // the handshakes erase themselves
+    for (auto& [key, signal] : handshakes)
+        signal->emit(asio::cancellation_type::terminal);
     auto links = i.links;  // finish() erases from the map
     for (auto& [id, l] : links)
         i.finish(id, l);
@@ -241,7 +350,10 @@ void server::wake() {
 
 embedded_broker::embedded_broker(server_options options, std::function<void(broker&)> setup) {
     server_ = std::make_unique<server>(io_, std::move(options));
-    port_ = server_->port();
+    for (std::size_t k = 0; k < server_->listener_count(); ++k) {
+        ports_.push_back(server_->port(k));
+        urls_.push_back(server_->url(k));
+    }
     if (setup)
         setup(server_->core());
     server_->start();

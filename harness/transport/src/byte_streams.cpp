@@ -22,7 +22,7 @@ class byte_stream final : public stream_base {
     static constexpr bool is_tls = !std::is_same_v<Layer, tcp::socket>;
 
     byte_stream(broker_url url, std::chrono::milliseconds close_timeout, tcp::socket socket,
-                std::unique_ptr<asio::ssl::context> context)
+                std::shared_ptr<asio::ssl::context> context)
         : stream_base(std::move(url), close_timeout),
           context_(std::move(context)),
           layer_(make_layer<Layer>(std::move(socket), context_.get())) {}
@@ -94,7 +94,7 @@ class byte_stream final : public stream_base {
     void abort() override { close_socket(layer_.lowest_layer()); }
 
   private:
-    std::unique_ptr<asio::ssl::context> context_;  // TLS only; outlives layer_
+    std::shared_ptr<asio::ssl::context> context_;  // TLS only; outlives layer_
     Layer layer_;
 };
 
@@ -113,10 +113,21 @@ asio::awaitable<connect_result> open_tls_stream(tcp::socket socket, asio::ssl::c
                                                 connect_budget budget) {
     auto s = std::make_unique<byte_stream<tls_layer>>(
         url, budget.timeout, std::move(socket),
-        std::make_unique<asio::ssl::context>(std::move(context)));
+        std::make_shared<asio::ssl::context>(std::move(context)));
     if (auto failure = co_await tls_handshake(s->layer(), url, tls, budget))
         co_return connect_result{nullptr, failure->ec, std::move(failure->message)};
     co_return connect_result{std::move(s), {}, {}};
+}
+
+asio::awaitable<accepted_stream> accept_tls_stream(tcp::socket socket,
+                                                   std::shared_ptr<asio::ssl::context> context,
+                                                   broker_url peer, connect_budget budget) {
+    auto s = std::make_unique<byte_stream<tls_layer>>(std::move(peer), budget.timeout,
+                                                      std::move(socket), std::move(context));
+    std::string identity;
+    if (auto failure = co_await tls_server_handshake(s->layer(), budget, identity))
+        co_return accepted_stream{nullptr, failure->ec, std::move(failure->message), {}};
+    co_return accepted_stream{std::move(s), {}, {}, std::move(identity)};
 }
 
 }  // namespace harness::transport::detail

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "deadline.hpp"
+#include "harness/transport/accept.hpp"
 #include "harness/transport/connect.hpp"
 
 namespace harness::transport::detail {
@@ -56,6 +57,12 @@ boost::asio::awaitable<stage_result> tls_handshake(tls_layer& layer, const broke
                                                    const tls_options& tls,
                                                    const connect_budget& budget);
 
+/// The server side of the TLS handshake on an accepted `layer`, bounded by `budget`; `identity`
+/// gets the common name of a verified client certificate.
+boost::asio::awaitable<stage_result> tls_server_handshake(tls_layer& layer,
+                                                          const connect_budget& budget,
+                                                          std::string& identity);
+
 /// A plain or TLS layer over a connected socket; `context` is used (and must outlive the
 /// layer) for TLS only.
 template <typename Layer>
@@ -77,5 +84,18 @@ boost::asio::awaitable<connect_result> open_tls_stream(tcp::socket socket,
 boost::asio::awaitable<connect_result> open_websocket_stream(
     tcp::socket socket, std::optional<boost::asio::ssl::context> context, broker_url url,
     tls_options tls, connect_budget budget);
+boost::asio::awaitable<connect_result> open_secure_websocket_stream(
+    tcp::socket socket, boost::asio::ssl::context context, broker_url url, tls_options tls,
+    connect_budget budget);
+
+/// The server side: `peer` names the client (its path is filled in from the upgrade request).
+boost::asio::awaitable<accepted_stream> accept_tls_stream(
+    tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> context, broker_url peer,
+    connect_budget budget);
+boost::asio::awaitable<accepted_stream> accept_websocket_stream(tcp::socket socket, broker_url peer,
+                                                                connect_budget budget);
+boost::asio::awaitable<accepted_stream> accept_secure_websocket_stream(
+    tcp::socket socket, std::shared_ptr<boost::asio::ssl::context> context, broker_url peer,
+    connect_budget budget);
 
 }  // namespace harness::transport::detail

@@ -50,6 +50,8 @@ class stream_base : public stream {
     std::chrono::milliseconds close_timeout() const noexcept { return close_timeout_; }
     bool closed_here() const noexcept { return closed_here_; }
     void set_last_error(std::string message) { last_error_ = std::move(message); }
+    /// What describe() names, once a server-side handshake has learnt the request path.
+    void set_url(broker_url url) { url_ = std::move(url); }
 
   private:
     broker_url url_;

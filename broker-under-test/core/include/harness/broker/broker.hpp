@@ -39,6 +39,18 @@ struct broker_stats {
     std::uint64_t protocol_errors = 0;  // connections closed for malformed or illegal input
 };
 
+/// What the transport knows of a new connection.
+struct connection_info {
+    /// The peer, for logs ("127.0.0.1:50312").
+    std::string remote;
+    /// The listener it came in on: selects broker_options::listener_access.
+    std::uint16_t listener = 0;
+    /// Mosquitto's use_identity_as_username: the identity of the TLS client certificate (its
+    /// common name) replaces the user name of CONNECT and no password is checked; a connection
+    /// without one (empty) is refused with Not authorized. Unset: the listener does not do this.
+    std::optional<std::string> certificate_identity;
+};
+
 class broker {
   public:
     explicit broker(broker_options options = {});
@@ -48,6 +60,7 @@ class broker {
 
     /// A transport connection was accepted; `remote` names the peer in logs.
     connection_id open(time_point now, std::string remote = {});
+    connection_id open(time_point now, connection_info info);
     /// Bytes received on a connection.
     void receive(connection_id id, std::span<const std::uint8_t> bytes, time_point now);
     /// The transport is gone (closed by either side, or failed). Frees the connection; an
@@ -83,6 +96,9 @@ class broker {
     void observe(packet_observer observer);
     /// Receives one line per notable event (connections, refusals, protocol errors).
     void log_to(std::function<void(const std::string&)> sink);
+    /// Writes a line to that sink: for what the transport sees before the core does (a failed
+    /// TLS handshake or WebSocket upgrade).
+    void note(const std::string& line) const;
 
     const broker_stats& stats() const noexcept;
     const broker_options& options() const noexcept;

@@ -9,11 +9,28 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/broker/acl_access.hpp"
 #include "harness/codec/types.hpp"
 
 namespace harness::broker {
+
+/// Who may connect and what they may do. Hooks rather than files: the core does no I/O and
+/// needs no OpenSSL. The auth library (auth/auth_hooks.hpp) fills them from a password file and
+/// an ACL file.
+struct access_rules {
+    /// Whether a CONNECT without a user name is accepted (refused: Not authorized).
+    bool allow_anonymous = true;
+    /// Checks a user name and password (an absent password is refused without a call); null:
+    /// any user name is accepted, as without a password file.
+    std::function<bool(std::string_view user, std::string_view password)> authenticate;
+    /// Whether a client may publish on (write), receive from (read) or subscribe with
+    /// (subscribe) a topic; `user` is nullopt for an anonymous client. Null: everything allowed.
+    std::function<bool(std::string_view client_id, std::optional<std::string_view> user,
+                       std::string_view topic, acl_access access)>
+        authorize;
+};
 
 struct broker_options {
     // --- Capabilities announced in CONNACK (MQTT 5.0) and enforced for every version ---------
@@ -54,18 +71,11 @@ struct broker_options {
     std::chrono::milliseconds connect_timeout{10'000};
 
     // --- Authentication and authorization (Mosquitto 2.0's semantics) ------------------------
-    // Hooks rather than files: the core does no I/O and needs no OpenSSL. The auth library
-    // (auth/auth_hooks.hpp) fills them from a password file and an ACL file.
-    /// Whether a CONNECT without a user name is accepted (refused: Not authorized).
-    bool allow_anonymous = true;
-    /// Checks a user name and password (an absent password is refused without a call); null:
-    /// any user name is accepted, as without a password file.
-    std::function<bool(std::string_view user, std::string_view password)> authenticate;
-    /// Whether a client may publish on (write), receive from (read) or subscribe with
-    /// (subscribe) a topic; `user` is nullopt for an anonymous client. Null: everything allowed.
-    std::function<bool(std::string_view client_id, std::optional<std::string_view> user,
-                       std::string_view topic, acl_access access)>
-        authorize;
+    /// The rules for every connection, except those of a listener with rules of its own.
+    access_rules access;
+    /// Mosquitto's per_listener_settings: when not empty, a connection opened on listener i
+    /// (connection_info::listener) follows listener_access[i] instead of `access` (i < size()).
+    std::vector<access_rules> listener_access;
 
     // --- $SYS topics (sys_topics.cpp) ---------------------------------------------------------
     /// Seconds between $SYS/broker/... updates (Mosquitto's sys_interval); 0: no $SYS topics.

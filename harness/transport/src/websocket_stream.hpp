@@ -1,32 +1,54 @@
-// The WebSocket and secure WebSocket streams (Boost.Beast): the upgrade with sub-protocol
-// "mqtt", binary messages out, and the bytes of incoming messages as one byte stream.
+// The WebSocket and secure WebSocket streams (Boost.Beast) and both sides of the upgrade: the
+// client asks for sub-protocol "mqtt" and requires it, the server selects it when offered and
+// serves any path. Binary messages out, the bytes of incoming messages as one byte stream.
+// Templates over the layer under the WebSocket (TCP or TLS), instantiated once per layer, in
+// websocket_plain.cpp and websocket_tls.cpp.
+#pragma once
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "stages.hpp"
 #include "stream_base.hpp"
 
 namespace harness::transport::detail {
-namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace websocket = boost::beast::websocket;
 
-constexpr std::string_view subprotocol = "mqtt";
+/// After either side's upgrade: binary frames, one per write, no message size limit (MQTT
+/// packet sizes are MQTT's business), and Beast's own timer bounding closing handshakes,
+/// including those the peer starts.
+template <typename Next>
+void use_binary_messages(websocket::stream<Next>& ws, const connect_budget& budget) {
+    ws.binary(true);
+    ws.auto_fragment(false);
+    ws.read_message_max(0);
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = budget.timeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws.set_option(timeouts);
+}
+
+inline constexpr std::string_view subprotocol = "mqtt";
 
 /// The Host header: the port only when it is not the scheme's default (RFC 6455 4.1).
-std::string host_header(const broker_url& url) {
+inline std::string host_header(const broker_url& url) {
     if (url.port != default_port(url.kind))
         return host_and_port(url);
     return url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
@@ -36,12 +58,15 @@ template <typename Next>
 class websocket_stream final : public stream_base {
   public:
     websocket_stream(broker_url url, std::chrono::milliseconds close_timeout, tcp::socket socket,
-                     std::unique_ptr<asio::ssl::context> context)
+                     std::shared_ptr<asio::ssl::context> context)
         : stream_base(std::move(url), close_timeout),
           context_(std::move(context)),
           ws_(make_layer<Next>(std::move(socket), context_.get())) {}
 
     websocket::stream<Next>& ws() noexcept { return ws_; }
+    using stream_base::set_url;
+    /// The URL this stream was made with (the peer, on the server side).
+    const broker_url& peer() const noexcept { return url(); }
     lowest_socket& socket() noexcept { return beast::get_lowest_layer(ws_); }
 
     asio::any_io_executor get_executor() override { return ws_.get_executor(); }
@@ -117,14 +142,14 @@ class websocket_stream final : public stream_base {
     void abort() override { close_socket(socket()); }
 
   private:
-    std::unique_ptr<asio::ssl::context> context_;  // wss only; outlives ws_
+    std::shared_ptr<asio::ssl::context> context_;  // wss only; outlives ws_
     websocket::stream<Next> ws_;
 };
 
 /// The HTTP upgrade on a connected (and for wss, TLS) `s`, bounded by `budget`.
 template <typename Next>
-asio::awaitable<stage_result> upgrade(websocket_stream<Next>& s, const broker_url& url,
-                                      const connect_budget& budget) {
+asio::awaitable<stage_result> client_upgrade(websocket_stream<Next>& s, const broker_url& url,
+                                             const connect_budget& budget) {
     auto& ws = s.ws();
     ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
         request.set(http::field::sec_websocket_protocol, subprotocol);
@@ -165,40 +190,63 @@ asio::awaitable<stage_result> upgrade(websocket_stream<Next>& s, const broker_ur
                 (selected.empty() ? std::string("absent") : "'" + std::string(selected) + "'") +
                 ")"};
     }
-    ws.binary(true);
-    ws.auto_fragment(false);  // one frame per write
-    ws.read_message_max(0);   // no limit: MQTT packet sizes are the client's business
-    // Beast's own timer bounds closing handshakes, including those the peer starts.
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = budget.timeout;
-    timeouts.idle_timeout = websocket::stream_base::none();
-    timeouts.keep_alive_pings = false;
-    ws.set_option(timeouts);
+    use_binary_messages(ws, budget);
     co_return std::nullopt;
 }
 
-}  // namespace
+/// The sub-protocol the server selects from a Sec-WebSocket-Protocol request header: "mqtt",
+/// else "mqttv3.1" (older clients); empty when neither is offered.
+std::string select_subprotocol(std::string_view offered);
 
-asio::awaitable<connect_result> open_websocket_stream(tcp::socket socket,
-                                                      std::optional<asio::ssl::context> context,
-                                                      broker_url url, tls_options tls,
-                                                      connect_budget budget) {
-    if (context) {
-        auto s = std::make_unique<websocket_stream<tls_layer>>(
-            url, budget.timeout, std::move(socket),
-            std::make_unique<asio::ssl::context>(std::move(*context)));
-        auto failure = co_await tls_handshake(s->ws().next_layer(), url, tls, budget);
-        if (!failure)
-            failure = co_await upgrade(*s, url, budget);
-        if (failure)
-            co_return connect_result{nullptr, failure->ec, std::move(failure->message)};
-        co_return connect_result{std::move(s), {}, {}};
+/// The server side of the upgrade on an accepted (and for wss, TLS) `s`: reads the HTTP
+/// request (any path, headers up to 8 KiB), answers 101 with the selected sub-protocol, or
+/// fails naming the peer.
+template <typename Next>
+asio::awaitable<stage_result> accept_upgrade(websocket_stream<Next>& s,
+                                             const connect_budget& budget) {
+    auto& ws = s.ws();
+    auto& socket = s.socket();
+    const auto closer = [&socket] {
+        boost::system::error_code ignored;
+        socket.close(ignored);
+    };
+    const std::string what = "WebSocket upgrade from " + host_and_port(s.peer());
+    beast::flat_buffer buffer(8 * 1024);
+    websocket::request_type request;
+    const auto read = co_await before_deadline(
+        http::async_read(ws.next_layer(), buffer, request, asio::as_tuple(asio::use_awaitable)),
+        budget.deadline, closer);
+    if (!read) {
+        co_return stage_failure{
+            transport_errc::timeout,
+            what + " timed out after " + std::to_string(budget.timeout.count()) + " ms"};
     }
-    auto s = std::make_unique<websocket_stream<tcp::socket>>(url, budget.timeout, std::move(socket),
-                                                             nullptr);
-    if (auto failure = co_await upgrade(*s, url, budget))
-        co_return connect_result{nullptr, failure->ec, std::move(failure->message)};
-    co_return connect_result{std::move(s), {}, {}};
+    if (const auto [ec, n] = *read; ec) {
+        co_return stage_failure{transport_errc::websocket_upgrade_failed,
+                                what + " failed: reading the request: " + describe_error(ec)};
+    }
+    auto peer = s.peer();
+    peer.path = std::string(request.target());
+    s.set_url(peer);
+    const auto selected = select_subprotocol(request[http::field::sec_websocket_protocol]);
+    ws.set_option(websocket::stream_base::decorator([selected](websocket::response_type& r) {
+        if (!selected.empty())
+            r.set(http::field::sec_websocket_protocol, selected);
+        r.set(http::field::server, "mqtt-harness");
+    }));
+    const auto accepted = co_await before_deadline(
+        ws.async_accept(request, asio::as_tuple(asio::use_awaitable)), budget.deadline, closer);
+    if (!accepted) {
+        co_return stage_failure{
+            transport_errc::timeout,
+            what + " timed out after " + std::to_string(budget.timeout.count()) + " ms"};
+    }
+    if (const auto [ec] = *accepted; ec) {
+        co_return stage_failure{transport_errc::websocket_upgrade_failed,
+                                what + " failed: " + describe_error(ec)};
+    }
+    use_binary_messages(ws, budget);
+    co_return std::nullopt;
 }
 
 }  // namespace harness::transport::detail
