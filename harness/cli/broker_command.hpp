@@ -1,4 +1,5 @@
-// `mqtt-harness broker`: the embedded broker on its own, with a TCP listener.
+// `mqtt-harness broker`: the embedded broker on its own, with listeners from the command line or
+// from a Mosquitto-style configuration file (-c).
 #pragma once
 
 #include <CLI/App.hpp>

@@ -118,6 +118,9 @@ class test_broker {
 class fake_client {
   public:
     explicit fake_client(test_broker& b) : b_(b), id_(b.core.open(b.now, "fake")) {}
+    /// A connection as a listener's transport reports it (listener index, TLS identity).
+    fake_client(test_broker& b, connection_info info)
+        : b_(b), id_(b.core.open(b.now, std::move(info))) {}
 
     connection_id id() const noexcept { return id_; }
     protocol_version version() const noexcept { return version_; }

@@ -206,6 +206,34 @@ TEST(ConfigFile, ListenerOptionBeforeAnyListenerIsAnError) {
     EXPECT_EQ(result.config.listeners.at(0).protocol, listener_protocol::mqtt);
 }
 
+TEST(ConfigFile, SeveralListenersMayAskForAnyFreePort) {
+    const auto result = parse("listener 0 127.0.0.1\nlistener 0 127.0.0.1\n");
+    EXPECT_TRUE(result.problems.empty()) << all_problems(result);
+    EXPECT_EQ(result.config.listeners.size(), 2u);
+}
+
+TEST(ConfigFile, OptionLinesAreLocatedGloballyOrInTheirListener) {
+    const auto result = parse(
+        "per_listener_settings true\n"  // 1
+        "password_file /p\n"            // 2: global (before any listener)
+        "listener 1883\n"               // 3
+        "certfile /c\n"                 // 4
+        "acl_file /a\n"                 // 5: the listener's
+        "max_qos 1\n"                   // 6
+        "log_dest stdout\n"             // 7
+        "log_dest stderr\n");           // 8
+    EXPECT_TRUE(result.problems.empty()) << all_problems(result);
+    const auto& c = result.config;
+    EXPECT_EQ(c.file, fs::path("/etc/mosquitto/mosquitto.conf"));
+    EXPECT_EQ(c.locations.at("password_file").line, 2u);
+    EXPECT_EQ(c.locations.at("max_qos").line, 6u);
+    EXPECT_EQ(c.locations.count("acl_file"), 0u);
+    EXPECT_EQ(c.listeners.at(0).locations.at("certfile").line, 4u);
+    EXPECT_EQ(c.listeners.at(0).locations.at("acl_file").line, 5u);
+    ASSERT_EQ(c.log_destination_locations.size(), 2u);
+    EXPECT_EQ(c.log_destination_locations[1].line, 8u);
+}
+
 TEST(ConfigFile, IncludeDirThroughAReader) {
     const std::map<fs::path, std::string> files = {
         {"/etc/mosquitto/conf.d/b.conf", "listener 1884\nprotocol websockets\n"},

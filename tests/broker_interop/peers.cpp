@@ -20,7 +20,7 @@ broker_process::broker_process(std::vector<std::string> extra_args) {
     std::vector<std::string> args = {"broker", "-p", "0"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     process_ = std::make_unique<child_process>(MQTT_HARNESS_BINARY, args);
-    const std::string prefix = "listening on 127.0.0.1:";
+    const std::string prefix = "listening on mqtt://127.0.0.1:";
     if (!process_->wait_for_output(prefix, step) || !process_->wait_for_output("\n", step))
         throw std::runtime_error("the broker did not start: " + describe(*process_));
     const auto out = process_->output();

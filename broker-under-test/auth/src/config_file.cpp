@@ -167,6 +167,7 @@ class parser {
         const auto value = line;
         if (option == "listener")
             return parse_listener(value);
+        remember_location(option);
         if (is_listener_option(option))
             return parse_listener_option(option, value);
         if (is_security_option(option))
@@ -243,6 +244,15 @@ class parser {
         warning("unsupported option " + in_quotes(option) + " ignored");
     }
 
+    /// Records where `option` is, in its listener's locations or the global ones.
+    void remember_location(std::string_view option) {
+        const bool own =
+            listener_ && (is_listener_option(option) ||
+                          (is_security_option(option) && config().per_listener_settings));
+        auto& locations = own ? config().listeners[*listener_].locations : config().locations;
+        locations[std::string(option)] = {*where_.file, where_.line};
+    }
+
     void parse_listener(std::string_view value) {
         constexpr std::string_view expected = "a port from 0 to 65535 and an optional bind address";
         auto rest = value;
@@ -253,8 +263,9 @@ class parser {
         const auto port = number<std::uint16_t>("listener", port_word, 0, 65535, expected);
         if (!port)
             return;
+        // Port 0 (the kernel picks a free port) may be given to several listeners.
         for (const auto& other : config().listeners) {
-            if (other.port == *port && other.bind_address.value_or("") == address)
+            if (*port != 0 && other.port == *port && other.bind_address.value_or("") == address)
                 return error("listener " + std::string(trim(value)) + " already defined at " +
                              other.file.string() + ":" + std::to_string(other.line));
         }
@@ -317,6 +328,7 @@ class parser {
         if (!kind || (*kind == log_destination::kind::file) == rest.empty())
             return bad_value("log_dest", expected, value);
         config().log_destinations.push_back({*kind, std::string(rest)});
+        config().log_destination_locations.push_back({*where_.file, where_.line});
     }
 
     void include(std::string_view dir_text) {
@@ -404,6 +416,7 @@ config_file_reader disk_config_reader() {
 config_file_result parse_config(std::string_view text, const fs::path& file,
                                 const config_file_reader& reader) {
     config_file_result result;
+    result.config.file = file;
     parser(reader, result).parse_file(text, file, true);
     return result;
 }

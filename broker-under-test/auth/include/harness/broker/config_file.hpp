@@ -9,7 +9,8 @@
 // folder.
 //
 // Supported:
-// - `listener PORT [BIND_ADDRESS]` starts a listener; `protocol mqtt|websockets`, `cafile`,
+// - `listener PORT [BIND_ADDRESS]` starts a listener (port 0: the kernel picks one, so several
+//   listeners may say 0); `protocol mqtt|websockets`, `cafile`,
 //   `certfile`, `keyfile`, `require_certificate`, `use_identity_as_username` after it are its
 //   own (before any listener line they are an error: there is no default listener here).
 // - `allow_anonymous`, `password_file`, `acl_file`: global, or the current listener's with
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +40,16 @@
 namespace harness::broker {
 
 enum class listener_protocol { mqtt, websockets };
+
+/// Where an option line is: for problems found after parsing (a password file that cannot be
+/// read, TLS options that do not go together).
+struct config_location {
+    std::filesystem::path file;
+    std::size_t line = 0;  // 1-based
+};
+
+/// The location of the last line of each option, by option name.
+using config_locations = std::map<std::string, config_location, std::less<>>;
 
 /// The options per_listener_settings makes a listener's own. Unset: the broker's default
 /// (Mosquitto 2.0: no anonymous clients when listeners are configured, no password or ACL file).
@@ -64,6 +76,9 @@ struct listener_config {
     /// Where the `listener` line is.
     std::filesystem::path file;
     std::size_t line = 0;
+    /// Where its own options are (listener options; security options with
+    /// per_listener_settings).
+    config_locations locations;
 };
 
 struct log_destination {
@@ -77,6 +92,8 @@ struct log_destination {
 
 /// The configuration as written; an unset option means the broker's default (broker_options).
 struct broker_config {
+    /// The main configuration file.
+    std::filesystem::path file;
     std::vector<listener_config> listeners;
     bool per_listener_settings = false;
     /// Without per_listener_settings: for every listener.
@@ -95,6 +112,12 @@ struct broker_config {
     /// all: as written, in order.
     std::vector<std::string> log_types;
     std::vector<log_destination> log_destinations;
+    /// Where log_destinations[i] was set.
+    std::vector<config_location> log_destination_locations;
+
+    /// Where the global options are (the last line of each; security options here only when
+    /// global).
+    config_locations locations;
 
     /// The files include_dir read, in the order read.
     std::vector<std::filesystem::path> included_files;

@@ -43,6 +43,10 @@ struct broker_options {
     std::uint16_t receive_maximum = 65535;
     /// Largest packet accepted from a client; 0 means the protocol's limit (256 MB).
     std::uint32_t maximum_packet_size = 0;
+    /// Largest PUBLISH payload accepted (Mosquitto's message_size_limit): a larger one is
+    /// acknowledged (5.0: 0x83 Implementation specific error; Mosquitto sends 0x95, not in the
+    /// PUBACK table) and dropped, the connection stays. 0: no limit.
+    std::uint32_t message_size_limit = 0;
     /// Topic aliases a client may use towards the broker.
     std::uint16_t topic_alias_maximum = 10;
     /// Longest keep alive accepted; a client asking more (or 0) is told Server Keep Alive (5.0).
