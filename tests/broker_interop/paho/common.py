@@ -33,12 +33,20 @@ def check(condition, message):
 class Peer:
     """A paho client on its own network thread, with its events in queues."""
 
-    def __init__(self, client_id, protocol=mqtt.MQTTv311, clean_session=None):
+    def __init__(self, client_id, protocol=mqtt.MQTTv311, clean_session=None, websocket=False,
+                 cafile=None):
+        """websocket: MQTT over WebSocket on path /mqtt; cafile: TLS (wss or mqtts) trusting
+        that CA, with the host name checked."""
+        transport = "websockets" if websocket else "tcp"
         if protocol == mqtt.MQTTv5:
-            self.client = mqtt.Client(client_id=client_id, protocol=protocol)
+            self.client = mqtt.Client(client_id=client_id, protocol=protocol, transport=transport)
         else:
             self.client = mqtt.Client(client_id=client_id, clean_session=clean_session,
-                                      protocol=protocol)
+                                      protocol=protocol, transport=transport)
+        if websocket:
+            self.client.ws_set_options(path="/mqtt")
+        if cafile:
+            self.client.tls_set(ca_certs=cafile)
         self.client.reconnect_delay_set(60, 60)  # a lost connection stays lost
         self.protocol = protocol
         self.name = client_id
