@@ -7,8 +7,12 @@ once) and the embedded broker (`mqtt-harness broker`) when the binary has that c
 Each broker is started anew for every case and round, on a port the kernel picks, and stopped
 afterwards. Every run is bounded by --count and a timeout.
 
+--transport picks the listener both brokers get and bench connects to: tcp (default), tls,
+ws or wss (the embedded broker configured with `-c`, in the same words as mosquitto; TLS with a
+CA and server certificate made here with openssl).
+
   bench/broker/compare.py [--binary build/release/harness/cli/mqtt-harness] [--rounds 3]
-                          [--only NAME] [--json FILE]
+                          [--only NAME] [--json FILE] [--transport tcp|tls|ws|wss]
 """
 import argparse
 import json
@@ -54,7 +58,8 @@ def wait_for_port(port, process, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"broker exited with status {process.returncode}")
+            errors = process.stderr.read().strip() if process.stderr else ""
+            raise RuntimeError(f"broker exited with status {process.returncode}: {errors}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -63,21 +68,74 @@ def wait_for_port(port, process, timeout=10.0):
     raise RuntimeError(f"broker did not listen on {port} within {timeout} s")
 
 
-def start_mosquitto(workdir):
+SCHEMES = {"tcp": "mqtt", "tls": "mqtts", "ws": "ws", "wss": "wss"}
+
+
+def make_certificates(workdir):
+    """A CA and a server certificate for 127.0.0.1 (EC P-256), as PEM files in workdir."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30)
+    ca_key, ca = os.path.join(workdir, "ca.key"), os.path.join(workdir, "ca.pem")
+    key, csr = os.path.join(workdir, "server.key"), os.path.join(workdir, "server.csr")
+    cert, ext = os.path.join(workdir, "server.pem"), os.path.join(workdir, "server.ext")
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca_key)
+    openssl("req", "-x509", "-new", "-key", ca_key, "-subj", "/CN=bench CA", "-days", "2",
+            "-out", ca)
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", key)
+    openssl("req", "-new", "-key", key, "-subj", "/CN=127.0.0.1", "-out", csr)
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+            "-days", "2", "-extfile", ext, "-out", cert)
+    return {"ca": ca, "cert": cert, "key": key}
+
+
+class Listener:
+    """The listener both brokers are given for a transport, and how bench reaches it."""
+
+    def __init__(self, transport, workdir):
+        self.transport = transport
+        self.certs = make_certificates(workdir) if transport in ("tls", "wss") else None
+
+    def lines(self, port):
+        lines = [f"listener {port} 127.0.0.1"]
+        if self.transport in ("ws", "wss"):
+            lines.append("protocol websockets")
+        if self.certs:
+            lines += [f"certfile {self.certs['cert']}", f"keyfile {self.certs['key']}"]
+        if self.transport in ("ws", "wss"):
+            # Debian's mosquitto 2.0.11 exits ("Unable to start any listening sockets") when
+            # every listener is a websockets one: an unused MQTT listener beside it, for both.
+            lines.append(f"listener {free_port()} 127.0.0.1")
+        return "\n".join(lines) + "\n"
+
+    def bench_options(self, port):
+        url = f"{SCHEMES[self.transport]}://127.0.0.1:{port}"
+        if self.transport in ("ws", "wss"):
+            url += "/mqtt"
+        return ["-L", url] + (["--cafile", self.certs["ca"]] if self.certs else [])
+
+
+def start_mosquitto(workdir, listener):
     port = free_port()
     conf = os.path.join(workdir, "mosquitto.conf")
     with open(conf, "w") as f:
-        f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\nset_tcp_nodelay true\n"
-                "user root\n")
+        f.write(listener.lines(port) + "allow_anonymous true\nset_tcp_nodelay true\nuser root\n")
     p = subprocess.Popen(["mosquitto", "-c", conf], stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     return p, port
 
 
-def start_embedded(binary):
+def start_embedded(binary, workdir, listener):
     port = free_port()
-    p = subprocess.Popen([binary, "broker", "-p", str(port)], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+    if listener.transport == "tcp":
+        command = [binary, "broker", "-p", str(port)]
+    else:
+        conf = os.path.join(workdir, "embedded.conf")
+        with open(conf, "w") as f:
+            f.write(listener.lines(port) + "allow_anonymous true\n")
+        command = [binary, "broker", "-c", conf]
+    p = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     return p, port
 
 
@@ -95,11 +153,11 @@ def stop(process):
         process.wait()
 
 
-def run_case(binary, start, options):
+def run_case(binary, start, listener, options):
     process, port = start()
     try:
         wait_for_port(port, process)
-        cmd = [binary, "bench", "-h", "127.0.0.1", "-p", str(port), "--broker-pid",
+        cmd = [binary, "bench", *listener.bench_options(port), "--broker-pid",
                str(process.pid), "--size", "64", "--drain", "3", "--json"] + options
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
@@ -168,16 +226,21 @@ def main():
     parser.add_argument("--only", help="run the cases whose name contains this")
     parser.add_argument("--json", help="also write every report to this file")
     parser.add_argument("--idle", type=int, default=5000,
-                        help="idle connections for the memory case (0 skips it)")
+                        help="idle connections for the memory case (0 skips it; tcp only)")
+    parser.add_argument("--transport", choices=sorted(SCHEMES), default="tcp",
+                        help="the brokers' listener and bench's connection (default tcp)")
     args = parser.parse_args()
+    if args.transport != "tcp":
+        args.idle = 0
     # Room for the idle connections in this process and in the brokers it starts.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, args.idle + 1024)), hard))
 
     workdir = tempfile.mkdtemp(prefix="broker-compare-")
-    brokers = [("mosquitto", lambda: start_mosquitto(workdir))]
+    listener = Listener(args.transport, workdir)
+    brokers = [("mosquitto", lambda: start_mosquitto(workdir, listener))]
     if has_embedded(args.binary):
-        brokers.insert(0, ("embedded", lambda: start_embedded(args.binary)))
+        brokers.insert(0, ("embedded", lambda: start_embedded(args.binary, workdir, listener)))
     reports = {}
     for name, options, figures in CASES:
         if args.only and args.only not in name:
@@ -185,9 +248,9 @@ def main():
         for broker, start in brokers:
             runs = []
             for _ in range(args.rounds):  # brokers alternate within a case: same conditions
-                runs.append(run_case(args.binary, start, options))
+                runs.append(run_case(args.binary, start, listener, options))
             reports[(name, broker)] = runs
-        print(f"\n{name}  ({' '.join(options)}; median of {args.rounds})")
+        print(f"\n{name} over {args.transport}  ({' '.join(options)}; median of {args.rounds})")
         shown = list(figures) + [tuple(c) for c in COMMON]
         header = f"  {'':14}" + "".join(f"{label:>14}" for _, label, _ in shown)
         print(header)

@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -20,6 +21,7 @@
 #include "harness/reports/junit.hpp"
 #include "harness/runner/run_all.hpp"
 #include "harness/transport/connect.hpp"
+#include "harness/transport/self_signed.hpp"
 #include "harness/version.hpp"
 #include "scenario_commands.hpp"
 #include "scenario_loading.hpp"
@@ -43,6 +45,43 @@ struct run_arguments {
     std::optional<std::uint64_t> seed;
     int verbose = 0;
     bool color = true;
+};
+
+/// `embedded` or `embedded:SCHEME`; nullopt for anything else.
+std::optional<runner::embedded_listener> embedded_listener_of(std::string_view text) {
+    runner::embedded_listener l;
+    if (text == "embedded" || text == "embedded:mqtt")
+        return l;
+    const std::pair<std::string_view, transport::scheme> schemes[] = {
+        {"embedded:mqtts", transport::scheme::mqtts},
+        {"embedded:ws", transport::scheme::ws},
+        {"embedded:wss", transport::scheme::wss}};
+    for (const auto& [name, kind] : schemes) {
+        if (text == name) {
+            l.kind = kind;
+            return l;
+        }
+    }
+    return std::nullopt;
+}
+
+/// A self-signed certificate in a private temporary folder, removed at the end of the run.
+struct embedded_certificate {
+    embedded_certificate()
+        : dir(std::filesystem::temp_directory_path() / ("mqtt-harness-tls-" + new_run_id())) {
+        std::filesystem::create_directory(dir);
+        std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+        files = transport::make_self_signed_certificate(dir);
+    }
+    ~embedded_certificate() {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+    }
+    embedded_certificate(const embedded_certificate&) = delete;
+    embedded_certificate& operator=(const embedded_certificate&) = delete;
+
+    std::filesystem::path dir;
+    transport::certificate_files files;
 };
 
 /// Checks that the external broker accepts a TCP (TLS, WebSocket) connection at all, with the
@@ -86,7 +125,26 @@ int run(run_arguments& args) {
     o.base.seed = *args.seed;
     o.base.stop = &stop;
     o.base.tls = args.tls.options();
-    if (args.broker != "embedded") {
+    std::optional<embedded_certificate> certificate;
+    if (args.broker.starts_with("embedded")) {
+        auto listener = embedded_listener_of(args.broker);
+        if (!listener) {
+            std::cerr << "mqtt-harness run: --broker: '" << args.broker
+                      << "': expected embedded, embedded:mqtt, embedded:mqtts, embedded:ws, "
+                         "embedded:wss or a broker URL\n";
+            return exit_status::usage;
+        }
+        o.base.embedded = *listener;
+        if (listener->kind == transport::scheme::mqtts ||
+            listener->kind == transport::scheme::wss) {
+            // A certificate for this run only, which the clients trust unless told otherwise.
+            certificate.emplace();
+            o.base.embedded.cert_file = certificate->files.cert_file;
+            o.base.embedded.key_file = certificate->files.key_file;
+            if (o.base.tls.ca_file.empty() && !o.base.tls.insecure)
+                o.base.tls.ca_file = certificate->files.cert_file;
+        }
+    } else {
         std::string error;
         auto url = transport::parse_broker_url(args.broker, error);
         if (!url) {
@@ -165,7 +223,9 @@ void add_run_command(CLI::App& app) {
         "run", "Run scenario files (or every *.yaml under folders) and report the verdicts");
     cmd->add_option("paths", args->paths, "Scenario files or folders")->required();
     cmd->add_option("--broker", args->broker,
-                    "embedded (a broker per scenario, the default) or a broker URL: "
+                    "embedded (a broker per scenario, the default; embedded:ws, embedded:mqtts, "
+                    "embedded:wss for its listener, TLS with a certificate made for the run) "
+                    "or a broker URL: "
                     "mqtt://host:port, mqtts://, ws://host:port/path, wss://. Checked first: "
                     "exit 2 when unreachable; without TLS options a broker that fails only TLS "
                     "verification counts as reachable (clients may have their own tls:)")

@@ -139,6 +139,21 @@ TEST(RunCommand, ExamplesPassOnMosquittoOverWebSocket) {
     expect_examples_pass("ws://127.0.0.1:" + std::to_string(b.port(1)) + "/mqtt");
 }
 
+TEST(RunCommand, ExamplesPassOnTheEmbeddedBrokerOverEachTransport) {
+    // TLS with a certificate made for the run, which the clients (and the components, through
+    // {{broker.url}}) are given.
+    for (const auto* broker : {"embedded:ws", "embedded:mqtts", "embedded:wss"}) {
+        SCOPED_TRACE(broker);
+        expect_examples_pass(broker);
+    }
+}
+
+TEST(RunCommand, UnknownEmbeddedTransportIsAUsageError) {
+    const auto r = run_harness({"run", examples, "--broker", "embedded:quic"});
+    EXPECT_EQ(r.status, 2) << r;
+    EXPECT_NE(r.err.find("embedded:wss"), std::string::npos) << r;
+}
+
 TEST(RunCommand, ScenarioFileErrorsExitTwoWithFileLineColumnAndSuggestion) {
     temp_dir dir("harness-run-cli");
     // Line 6: `retain` takes a boolean, not a map; line 7: `withn` is a misspelt `within`.

@@ -88,6 +88,8 @@ scenario::template_resolver scenario_context::resolver(
             return broker_url.host;
         if (name == "broker.port")
             return std::to_string(broker_url.port);
+        if (name == "broker.ca_file")  // the run's CA file (--cafile, or embedded:mqtts/wss's)
+            return options.tls.ca_file;
         if (name == "run.id")
             return options.run_id;
         if (name == "run.prefix")

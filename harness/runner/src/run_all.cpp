@@ -65,7 +65,13 @@ run_result run_all(const std::vector<scenario::scenario_file>& files, const sele
     run.started = std::chrono::system_clock::now();
     run.hostname = host_name();
     run.seed = options.base.seed;
-    run.broker = options.base.broker ? options.base.broker->to_string() : "embedded";
+    run.broker =
+        options.base.broker
+            ? options.base.broker->to_string()
+            : "embedded" +
+                  (options.base.embedded.kind == transport::scheme::mqtt
+                       ? std::string()
+                       : ":" + std::string(transport::to_string(options.base.embedded.kind)));
     const auto t0 = std::chrono::steady_clock::now();
 
     std::vector<job> jobs;

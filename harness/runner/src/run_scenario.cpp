@@ -110,6 +110,26 @@ void interrupt::remove(std::uint64_t token) {
     std::erase_if(hooks_, [token](const auto& h) { return h.first == token; });
 }
 
+namespace {
+
+/// One listener on 127.0.0.1, as `listener` says.
+broker::server_options embedded_broker_options(const embedded_listener& listener) {
+    using transport::scheme;
+    broker::server_options o;
+    auto& l = o.listeners.front();
+    if (listener.kind == scheme::ws || listener.kind == scheme::wss)
+        l.transport = broker::listener_options::protocol::websockets;
+    if (listener.kind == scheme::mqtts || listener.kind == scheme::wss) {
+        broker::listener_tls tls;
+        tls.certfile = listener.cert_file;
+        tls.keyfile = listener.key_file;
+        l.tls = tls;
+    }
+    return o;
+}
+
+}  // namespace
+
 scenario_result run_scenario(const scenario::scenario& s, const run_options& options) {
     asio::io_context io(1);
     scenario_context ctx(io, s, options);
@@ -125,7 +145,8 @@ scenario_result run_scenario(const scenario::scenario& s, const run_options& opt
         ctx.prefix = fmt::format("harness-{}-{}/", options.run_id, options.scenario_index);
     } else {
         try {
-            embedded = std::make_unique<broker::embedded_broker>();
+            embedded = std::make_unique<broker::embedded_broker>(
+                embedded_broker_options(options.embedded));
         } catch (const std::exception& e) {
             result.outcome = verdict::error;
             result.fail = make_failure(
@@ -133,8 +154,8 @@ scenario_result run_scenario(const scenario::scenario& s, const run_options& opt
             return result;
         }
         ctx.embedded = embedded.get();
-        ctx.broker_url.host = "127.0.0.1";
-        ctx.broker_url.port = embedded->port();
+        std::string error;
+        ctx.broker_url = transport::parse_broker_url(embedded->url(0), error).value();
     }
     std::optional<interrupt_hook> hook;
     hook.emplace(ctx);

@@ -11,9 +11,9 @@
 namespace harness::scenario {
 namespace {
 
-constexpr std::array<std::string_view, 11> builtins = {
-    "seq",         "now",         "now_iso", "random",     "uuid",         "broker.url",
-    "broker.host", "broker.port", "run.id",  "run.prefix", "scenario.name"};
+constexpr std::array<std::string_view, 12> builtins = {
+    "seq",         "now",         "now_iso",        "random", "uuid",       "broker.url",
+    "broker.host", "broker.port", "broker.ca_file", "run.id", "run.prefix", "scenario.name"};
 
 constexpr std::array<std::string_view, 4> trigger_values = {
     "trigger.topic", "trigger.payload", "trigger.correlation_data", "trigger.response_topic"};

@@ -6,8 +6,10 @@ temperature is below the setpoint, "off" otherwise. Prints "thermostat ready" on
 subscription is acknowledged. Uses paho-mqtt 1.6 (Debian's python3-paho-mqtt).
 
 Usage: thermostat.py [url [prefix]]   or   thermostat.py [host [port [prefix]]]
-  url: mqtt://host:port or ws://host:port/path (WebSocket); host, port, prefix default to
-  $MQTT_HOST (localhost), $MQTT_PORT (1883), $TOPIC_PREFIX ("").
+  url: mqtt://host:port, mqtts://host:port (TLS), ws://host:port/path (WebSocket) or
+  wss://host:port/path; host, port, prefix default to $MQTT_HOST (localhost), $MQTT_PORT (1883),
+  $TOPIC_PREFIX (""). With TLS the broker's certificate is checked against $MQTT_CAFILE (the
+  system's CAs when empty).
   $SETPOINT sets the setpoint in degrees (default 20). SIGTERM or SIGINT stops it cleanly.
 """
 
@@ -31,15 +33,17 @@ def log(text):
 
 def main():
     host = setting(1, "MQTT_HOST", "localhost")
-    transport, path = "tcp", None
+    transport, path, tls = "tcp", None, False
     if "://" in host:
         url = urllib.parse.urlsplit(host)
-        if url.scheme not in ("mqtt", "ws"):
-            log("unsupported broker URL %s (mqtt:// or ws://)" % host)
+        default_ports = {"mqtt": 1883, "mqtts": 8883, "ws": 80, "wss": 443}
+        if url.scheme not in default_ports:
+            log("unsupported broker URL %s (mqtt://, mqtts://, ws:// or wss://)" % host)
             return 2
-        transport = "websockets" if url.scheme == "ws" else "tcp"
+        transport = "websockets" if url.scheme in ("ws", "wss") else "tcp"
+        tls = url.scheme in ("mqtts", "wss")
         path = url.path or "/mqtt"
-        host, port = url.hostname, url.port or (80 if url.scheme == "ws" else 1883)
+        host, port = url.hostname, url.port or default_ports[url.scheme]
         prefix = setting(2, "TOPIC_PREFIX", "")
     else:
         port = int(setting(2, "MQTT_PORT", "1883"))
@@ -53,6 +57,8 @@ def main():
                          transport=transport)
     if path is not None and transport == "websockets":
         client.ws_set_options(path=path)
+    if tls:
+        client.tls_set(ca_certs=os.environ.get("MQTT_CAFILE") or None)
 
     def on_connect(c, userdata, flags, rc):
         if rc != 0:

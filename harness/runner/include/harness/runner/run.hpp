@@ -37,9 +37,20 @@ class interrupt {
     std::vector<std::pair<std::uint64_t, std::function<void()>>> hooks_;
 };
 
+/// The listener of the embedded broker a scenario gets when no external broker is given.
+struct embedded_listener {
+    /// mqtt, mqtts, ws or wss, on 127.0.0.1 and a port the kernel picks.
+    transport::scheme kind = transport::scheme::mqtt;
+    /// mqtts and wss: the broker's certificate chain and key (PEM). The clients verify it
+    /// with run_options::tls.
+    std::string cert_file;
+    std::string key_file;
+};
+
 struct run_options {
-    /// The broker to use; nullopt: an embedded broker per scenario.
+    /// The broker to use; nullopt: an embedded broker per scenario, listening as `embedded` says.
     std::optional<transport::broker_url> broker;
+    embedded_listener embedded;
     /// TLS settings of clients without their own `tls:` (a client's `tls:` replaces them
     /// entirely), and of the harness's internal clients (stand-ins, readiness watchers).
     transport::tls_options tls;
