@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -68,12 +68,20 @@ TEST(BrokerCommand, WarningsArePrintedAndEveryListenerIsAnnounced) {
     child_process broker(MQTT_HARNESS_BINARY, {"broker", "-c", conf});
     ASSERT_TRUE(broker.wait_for_output("ws://", bound)) << describe(broker);
     ASSERT_TRUE(broker.wait_for_output("\n", bound)) << describe(broker);
-    const std::regex line(
-        "mqtt-harness broker listening on (mqtt|ws)://127\\.0\\.0\\.1:[1-9][0-9]*");
+    // "mqtt-harness broker listening on SCHEME://127.0.0.1:PORT[/mqtt]", one per listener.
+    const std::string prefix = "mqtt-harness broker listening on ";
     std::vector<std::string> schemes;
-    const auto out = broker.output();
-    for (std::sregex_iterator it(out.begin(), out.end(), line), end; it != end; ++it)
-        schemes.push_back((*it)[1]);
+    std::istringstream out(broker.output());
+    for (std::string text; std::getline(out, text);) {
+        if (!text.starts_with(prefix))
+            continue;
+        const auto url = text.substr(prefix.size());
+        const auto colon = url.find("://127.0.0.1:");
+        ASSERT_NE(colon, std::string::npos) << text;
+        const auto port = std::stoul(url.substr(colon + 13));
+        EXPECT_GT(port, 0u) << text;
+        schemes.push_back(url.substr(0, colon));
+    }
     EXPECT_EQ(schemes, (std::vector<std::string>{"mqtt", "ws"})) << describe(broker);
     EXPECT_NE(broker.errors().find(conf + ":6: warning: "), std::string::npos) << describe(broker);
     EXPECT_EQ(broker.stop(), 0) << describe(broker);
