@@ -15,17 +15,6 @@ using codec::pubrec_reason;
 using codec::suback_reason;
 using strings = std::vector<std::string>;
 
-codec::connect login(protocol_version version, std::string client_id,
-                     std::optional<std::string> user, std::optional<std::string> password) {
-    codec::connect p;
-    p.version = version;
-    p.client_id = std::move(client_id);
-    p.username = std::move(user);
-    if (password)
-        p.password = bytes(*password);
-    return p;
-}
-
 broker_options with_password(bool allow_anonymous) {
     broker_options o;
     o.access.allow_anonymous = allow_anonymous;

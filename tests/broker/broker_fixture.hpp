@@ -39,6 +39,18 @@ inline std::string text(const codec::binary& data) {
 }
 
 /// A property list with one or two integer properties.
+/// CONNECT at `version` with a user name and password (either may be absent).
+inline codec::connect login(protocol_version version, std::string client_id,
+                            std::optional<std::string> user, std::optional<std::string> password) {
+    codec::connect p;
+    p.version = version;
+    p.client_id = std::move(client_id);
+    p.username = std::move(user);
+    if (password)
+        p.password = bytes(*password);
+    return p;
+}
+
 inline property_list props(property_id id, std::uint32_t value) {
     property_list p;
     p.add(id, value);

@@ -13,17 +13,6 @@ using codec::puback_reason;
 using codec::pubrec_reason;
 using strings = std::vector<std::string>;
 
-codec::connect login(protocol_version version, std::string client_id,
-                     std::optional<std::string> user, std::optional<std::string> password) {
-    codec::connect p;
-    p.version = version;
-    p.client_id = std::move(client_id);
-    p.username = std::move(user);
-    if (password)
-        p.password = bytes(*password);
-    return p;
-}
-
 connection_info on_listener(std::uint16_t listener,
                             std::optional<std::string> identity = std::nullopt) {
     connection_info info;

@@ -152,6 +152,8 @@ void apply_limits(const broker_config& config, broker_options& options) {
         options.max_keepalive = *config.max_keepalive;
     if (config.sys_interval)
         options.sys_interval = std::chrono::seconds(*config.sys_interval);
+    if (config.message_size_limit)
+        options.message_size_limit = *config.message_size_limit;
 }
 
 }  // namespace
@@ -176,9 +178,6 @@ server_config_result to_server_options(const broker_config& config, const broker
 
     auto& broker = result.options.broker;
     apply_limits(config, broker);
-    if (config.message_size_limit)
-        broker.message_size_limit = *config.message_size_limit;
-
     broker.access = map.access(config.security, config.locations, {}, {});
     broker.listener_access.clear();
     if (config.per_listener_settings) {
