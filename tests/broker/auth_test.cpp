@@ -89,7 +89,7 @@ struct BrokerAcl : ::testing::Test {
         std::set<std::tuple<std::string, std::string, acl_access>>* g) {
         broker_options o;
         o.access.authorize = [g](std::string_view, std::optional<std::string_view> user,
-                          std::string_view topic, acl_access access) {
+                                 std::string_view topic, acl_access access) {
             return g->contains({std::string(user.value_or("")), std::string(topic), access});
         };
         return o;
