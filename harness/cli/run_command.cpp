@@ -9,10 +9,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <random>
+#include <stdexcept>
 
 #include "connection_options.hpp"
 #include "exit_status.hpp"
@@ -67,18 +69,28 @@ std::optional<runner::embedded_listener> embedded_listener_of(std::string_view t
 
 /// A self-signed certificate in a private temporary folder, removed at the end of the run.
 struct embedded_certificate {
-    embedded_certificate()
-        : dir(std::filesystem::temp_directory_path() / ("mqtt-harness-tls-" + new_run_id())) {
-        std::filesystem::create_directory(dir);
-        std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
-        files = transport::make_self_signed_certificate(dir);
+    /// Throws std::runtime_error (the folder removed again) when it cannot be made.
+    embedded_certificate() {
+        auto pattern =
+            (std::filesystem::temp_directory_path() / "mqtt-harness-tls-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr)  // mode 0700, a name nobody else has
+            throw std::runtime_error("cannot make a private folder in " + pattern);
+        dir = pattern;
+        try {
+            files = transport::make_self_signed_certificate(dir);
+        } catch (...) {
+            remove();
+            throw;
+        }
     }
-    ~embedded_certificate() {
+    ~embedded_certificate() { remove(); }
+    embedded_certificate(const embedded_certificate&) = delete;
+    embedded_certificate& operator=(const embedded_certificate&) = delete;
+
+    void remove() noexcept {
         std::error_code ignored;
         std::filesystem::remove_all(dir, ignored);
     }
-    embedded_certificate(const embedded_certificate&) = delete;
-    embedded_certificate& operator=(const embedded_certificate&) = delete;
 
     std::filesystem::path dir;
     transport::certificate_files files;
@@ -138,7 +150,13 @@ int run(run_arguments& args) {
         if (listener->kind == transport::scheme::mqtts ||
             listener->kind == transport::scheme::wss) {
             // A certificate for this run only, which the clients trust unless told otherwise.
-            certificate.emplace();
+            try {
+                certificate.emplace();
+            } catch (const std::exception& e) {
+                std::cerr << "mqtt-harness run: --broker " << args.broker << ": " << e.what()
+                          << '\n';
+                return exit_status::usage;
+            }
             o.base.embedded.cert_file = certificate->files.cert_file;
             o.base.embedded.key_file = certificate->files.key_file;
             if (o.base.tls.ca_file.empty() && !o.base.tls.insecure)

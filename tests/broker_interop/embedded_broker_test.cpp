@@ -94,6 +94,40 @@ TEST(EmbeddedBroker, StopClosesConnectionsAndFreesThePort) {
     EXPECT_THROW(raw_connection late(port), std::system_error);  // nothing listens any more
 }
 
+TEST(EmbeddedBroker, ConnectionThatStopsReadingIsClosedWhenItsKeepAliveRunsOut) {
+    // The broker's writes to a client that stops reading get stuck; when the core ends the
+    // connection (keep alive 1 s, so 1.5 s without a packet) it must still close it and
+    // publish the will, not wait for a write that never finishes.
+    broker::embedded_broker b;
+    raw_connection watcher(b.port());
+    watcher.handshake(protocol_version::v5, "watcher");
+    ASSERT_TRUE(watcher.send(subscribe_to("stuck/will"), protocol_version::v5));
+    ASSERT_TRUE(watcher.receive(5s).has_value());  // SUBACK
+
+    raw_connection stuck(b.port(), 4096);
+    codec::connect c;
+    c.client_id = "stuck";
+    c.keep_alive = 1;
+    c.will.emplace();
+    c.will->topic = "stuck/will";
+    c.will->payload = {'g', 'o', 'n', 'e'};
+    ASSERT_TRUE(stuck.send(c, protocol_version::v5));
+    ASSERT_TRUE(stuck.receive(5s).has_value());  // CONNACK
+    ASSERT_TRUE(stuck.send(subscribe_to("stuck/flood"), protocol_version::v5));
+    ASSERT_TRUE(stuck.receive(5s).has_value());  // SUBACK; from now on it reads nothing
+
+    raw_connection flood(b.port());
+    flood.handshake(protocol_version::v5, "flood");
+    const std::string big(16 * 1024, 'x');
+    for (int i = 0; i < 1000; ++i)  // 16 MB: far beyond the socket buffers
+        ASSERT_TRUE(flood.send(message("stuck/flood", big), protocol_version::v5));
+
+    // Keep alive 1.5 s, then at most the close grace (2 s) for the stuck write.
+    const auto will = watcher.receive(10s);
+    ASSERT_TRUE(will.has_value()) << "no will: the stuck connection was never closed";
+    EXPECT_EQ(std::get<codec::publish>(*will).topic, "stuck/will");
+}
+
 TEST(EmbeddedBroker, PortInUseIsAStartUpError) {
     broker::embedded_broker first;
     broker::server_options o;

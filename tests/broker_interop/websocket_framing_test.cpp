@@ -2,10 +2,10 @@
 // client: the 101 response selects sub-protocol "mqtt" (and a client offering none is accepted
 // without one); WebSocket frames and messages are only a byte stream to MQTT, so a packet split
 // across frames or messages and several packets in one frame are all read; a plain HTTP GET gets
-// a 4xx and does not disturb the listener; a close frame ends the connection, and a connection
-// ended without DISCONNECT (close frame or TCP drop) publishes the client's will to a subscriber
-// on the same broker's TCP listener. Every connection is bounded by a watchdog that shuts its
-// socket down (Asio's synchronous reads ignore SO_RCVTIMEO).
+// a 4xx and does not disturb the listener; a text frame or a close frame ends the connection,
+// and a connection ended without DISCONNECT (text frame, close frame or TCP drop) publishes the
+// client's will to a subscriber on the same broker's TCP listener. Every connection is bounded by a
+// watchdog that shuts its socket down (Asio's synchronous reads ignore SO_RCVTIMEO).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -107,6 +107,13 @@ class ws_client {
     /// One message of `data`; false when the write failed.
     bool send(const bytes& data) {
         ws_.write(asio::buffer(data), error_);
+        return !error_;
+    }
+    /// One text message (MQTT allows binary ones only).
+    bool send_text(const bytes& data) {
+        ws_.text(true);
+        ws_.write(asio::buffer(data), error_);
+        ws_.binary(true);
         return !error_;
     }
     /// One message, one frame per part.
@@ -361,6 +368,25 @@ TEST_F(WebSocketFraming, CloseFrameAfterConnectEndsTheConnectionAndPublishesTheW
     EXPECT_FALSE(c.receive().has_value());
     EXPECT_TRUE(c.error() == websocket::error::closed) << c.describe();
     EXPECT_FALSE(c.timed_out()) << "the broker did not close the TCP connection";
+    expect_will(*sub, topic);
+}
+
+TEST_F(WebSocketFraming, TextFrameEndsTheConnectionAndPublishesTheWill) {
+    // [MQTT-6.0.0-1]: a data frame that is not binary closes the connection.
+    const std::string topic = "ws/will/text-frame";
+    auto sub = tcp_subscriber(topic);
+    ASSERT_FALSE(HasFailure());
+    ws_client c(ws_port());
+    ASSERT_FALSE(c.upgrade_error()) << c.upgrade_error().message();
+    ASSERT_NO_FATAL_FAILURE(c.handshake("texts-ws", will_on(topic)));
+    // A QoS 0 PUBLISH: every byte below 0x80, so the frame is valid UTF-8 text (Beast would
+    // refuse ill-formed text by itself) and only the frame type is wrong.
+    codec::publish p;
+    p.topic = "ws/text/ignored";
+    p.payload = {'h', 'i'};
+    ASSERT_TRUE(c.send_text(codec::encode(p, v5))) << c.describe();
+    EXPECT_FALSE(c.receive().has_value()) << "the connection stayed open";
+    EXPECT_FALSE(c.timed_out()) << "the broker did not close the connection";
     expect_will(*sub, topic);
 }
 

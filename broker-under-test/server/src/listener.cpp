@@ -57,10 +57,12 @@ std::string bound_listener::url() const {
     boost::system::error_code ec;
     const auto local = acceptor.local_endpoint(ec);
     auto host = local.address().to_string();
-    if (local.address().is_unspecified())
-        host = "127.0.0.1";  // dual-stack and IPv4 wildcards both answer there
-    else if (local.address().is_v6())
+    if (local.address().is_unspecified()) {
+        // "" binds dual-stack and 0.0.0.0 IPv4: both answer on 127.0.0.1; "::" is IPv6 only.
+        host = local.address().is_v6() && !options.bind_address.empty() ? "[::1]" : "127.0.0.1";
+    } else if (local.address().is_v6()) {
         host = "[" + host + "]";
+    }
     auto url = options.scheme() + "://" + host + ":" + std::to_string(local.port());
     if (options.transport == listener_options::protocol::websockets)
         url += "/mqtt";
@@ -75,6 +77,10 @@ std::unique_ptr<bound_listener> bind_listener(executor_type ex, const listener_o
         if (options.tls->use_identity_as_username && !options.tls->require_certificate) {
             throw std::system_error(std::make_error_code(std::errc::invalid_argument),
                                     name + ": use_identity_as_username needs require_certificate");
+        }
+        if (options.tls->require_certificate && options.tls->cafile.empty()) {
+            throw std::system_error(std::make_error_code(std::errc::invalid_argument),
+                                    name + ": require_certificate needs a CA file");
         }
         transport::server_tls_files files;
         files.cert_file = options.tls->certfile;

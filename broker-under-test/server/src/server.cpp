@@ -60,9 +60,14 @@ struct server::impl : std::enable_shared_from_this<impl> {
         std::optional<socket_type> socket;          // plain MQTT listeners
         std::unique_ptr<transport::stream> stream;  // TLS and WebSocket listeners
         std::vector<std::uint8_t> out;              // bytes being written
+        /// Armed when the core wants the connection closed while a write is stuck.
+        std::unique_ptr<timer_type> close_timer;
         bool writing = false;
         bool closed = false;
     };
+
+    /// How long a connection the core wants closed may still take to write what it has.
+    static constexpr auto close_grace = std::chrono::seconds(2);
 
     executor_type executor;
     server_options options;
@@ -74,6 +79,9 @@ struct server::impl : std::enable_shared_from_this<impl> {
     std::vector<std::uint8_t> read_buffer = std::vector<std::uint8_t>(64 * 1024);
     /// Connections in their TLS or WebSocket handshake, cancelled by stop().
     std::unordered_map<std::uint64_t, std::shared_ptr<asio::cancellation_signal>> handshakes;
+    /// TLS and WebSocket connections in their closing handshake (the core is done with them),
+    /// aborted by stop().
+    std::unordered_map<connection_id, std::shared_ptr<link>> closing;
     std::uint64_t last_handshake = 0;
     bool stopping = false;
 
@@ -81,14 +89,37 @@ struct server::impl : std::enable_shared_from_this<impl> {
     void flush_ready() {
         for (const auto id : core.take_ready()) {
             const auto it = links.find(id);
-            if (it == links.end() || it->second->writing)
+            if (it == links.end())
                 continue;
+            if (it->second->writing) {
+                // A peer that does not read must not keep a connection the core has ended.
+                if (core.should_close(id) && !it->second->close_timer)
+                    close_after_grace(id, it->second);
+                continue;
+            }
             it->second->writing = true;
             spawn(executor, write_loop(id, it->second));
         }
         // The core's timers start with its first connection: wake the timer loop only then.
         if (core.next_deadline().value_or(clock::time_point::max()) < armed)
             timer.cancel();
+    }
+
+    /// Closes the connection `close_grace` from now unless its write has finished by then.
+    void close_after_grace(connection_id id, const std::shared_ptr<link>& l) {
+        l->close_timer = std::make_unique<timer_type>(executor, clock::now() + close_grace);
+        l->close_timer->async_wait(
+            [self = shared_from_this(), id, l](const boost::system::error_code& ec) {
+                if (!ec)
+                    self->finish(id, l);
+            });
+    }
+
+    /// After an accept error (too many open files, no buffers), a pause before the next try:
+    /// the connection waiting in the backlog would fail the same way at once.
+    awaitable<void> pause_after_accept_error() {
+        timer_type pause(executor, clock::now() + std::chrono::milliseconds(100));
+        co_await pause.async_wait(use);
     }
 
     awaitable<void> accept_loop(std::size_t index) {
@@ -102,6 +133,7 @@ struct server::impl : std::enable_shared_from_this<impl> {
                 if (ec) {
                     if (stopping || ec == asio::error::operation_aborted)
                         break;
+                    co_await pause_after_accept_error();
                     continue;
                 }
                 start_handshake(index, std::move(socket));
@@ -111,7 +143,8 @@ struct server::impl : std::enable_shared_from_this<impl> {
             if (ec) {
                 if (stopping || ec == asio::error::operation_aborted)
                     break;
-                continue;  // e.g. too many open files: keep serving the others
+                co_await pause_after_accept_error();  // keep serving the others meanwhile
+                continue;
             }
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
@@ -135,22 +168,30 @@ struct server::impl : std::enable_shared_from_this<impl> {
         const auto key = ++last_handshake;
         auto signal = std::make_shared<asio::cancellation_signal>();
         handshakes.emplace(key, signal);
-        asio::co_spawn(executor, handshake(index, std::move(socket), key),
-                       asio::bind_cancellation_slot(signal->slot(), [](std::exception_ptr e) {
+        asio::co_spawn(executor, handshake(index, std::move(socket)),
+                       asio::bind_cancellation_slot(signal->slot(), [self = shared_from_this(),
+                                                                     key](std::exception_ptr e) {
+                           // The signal owns the coroutine's cancellation state: dropped only after
+                           // this handler has returned.
+                           asio::post(self->executor, [self, key] { self->handshakes.erase(key); });
                            if (e)
                                std::rethrow_exception(e);
                        }));
     }
 
-    awaitable<void> handshake(std::size_t index, tcp::socket socket, std::uint64_t key) {
+    awaitable<void> handshake(std::size_t index, tcp::socket socket) {
         auto self = shared_from_this();
         const auto& l = *listeners[index];
         transport::accept_options how;
         how.tls = l.tls;
         how.websocket = l.options.transport == listener_options::protocol::websockets;
         how.timeout = l.options.handshake_timeout;
-        auto accepted = co_await transport::accept_stream(std::move(socket), std::move(how));
-        handshakes.erase(key);
+        transport::accepted_stream accepted;
+        try {
+            accepted = co_await transport::accept_stream(std::move(socket), std::move(how));
+        } catch (const boost::system::system_error&) {
+            co_return;  // cancelled by stop() between two stages
+        }
         if (!accepted.s) {
             if (!stopping)
                 core.note("refused a connection on " + l.url() + ": " + accepted.message);
@@ -247,21 +288,32 @@ struct server::impl : std::enable_shared_from_this<impl> {
             std::vector<std::uint8_t>().swap(l->out);  // an idle connection keeps no big buffer
         l->writing = false;
         if (!l->closed && core.should_close(id)) {
-            if (l->stream)
-                co_await l->stream->close();  // TLS close_notify, WebSocket close frame
-            finish(id, l);
+            if (!l->stream) {
+                finish(id, l);
+                co_return;
+            }
+            // The core is done with it at once (will, counters); the TLS close_notify or
+            // WebSocket close frame follows, bounded by the stream's close timeout.
+            finish(id, l, false);
+            closing.emplace(id, l);
+            co_await l->stream->close();
+            closing.erase(id);
             co_return;
         }
         flush_ready();  // written() may have queued more for this and other connections
     }
 
-    /// Ends a connection once: the socket closes, the core learns it (and may publish a will).
-    void finish(connection_id id, const std::shared_ptr<link>& l) {
+    /// Ends a connection once: the socket closes (a stream's only with `abort_stream`), the core
+    /// learns it (and may publish a will).
+    void finish(connection_id id, const std::shared_ptr<link>& l, bool abort_stream = true) {
         if (l->closed)
             return;
         l->closed = true;
+        if (l->close_timer)
+            l->close_timer->cancel();
         if (l->stream) {
-            l->stream->abort();
+            if (abort_stream)
+                l->stream->abort();
         } else {
             boost::system::error_code ignored;
             l->socket->shutdown(socket_type::shutdown_both, ignored);
@@ -338,6 +390,8 @@ void server::stop() {
     auto links = i.links;  // finish() erases from the map
     for (auto& [id, l] : links)
         i.finish(id, l);
+    for (auto& [id, l] : i.closing)
+        l->stream->abort();  // their close() returns at once
 }
 
 broker& server::core() noexcept {

@@ -41,13 +41,15 @@ void add_extension(X509* cert, int nid, const char* value) {
 /// Writes `write(file)` to `path`, readable by the owner only.
 template <typename Write>
 void write_pem(const std::filesystem::path& path, Write write) {
-    std::unique_ptr<FILE, decltype(&std::fclose)> file(std::fopen(path.c_str(), "wb"),
-                                                       &std::fclose);
+    FILE* file = std::fopen(path.c_str(), "wb");
     if (!file)
         throw std::runtime_error("self-signed certificate: cannot write " + path.string());
+    std::error_code ignored;  // the folder is private already
     std::filesystem::permissions(
-        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    check(write(file.get()), "writing PEM");
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ignored);
+    const bool written = write(file);
+    const bool closed = std::fclose(file) == 0;
+    check(written && closed, "writing PEM");
 }
 
 }  // namespace
@@ -61,10 +63,10 @@ certificate_files make_self_signed_certificate(const std::filesystem::path& dir)
     unsigned char serial[16];
     check(RAND_bytes(serial, sizeof serial) == 1, "drawing the serial number");
     serial[0] &= 0x7f;  // positive
-    BIGNUM* number = BN_bin2bn(serial, sizeof serial, nullptr);
-    check(number != nullptr && BN_to_ASN1_INTEGER(number, X509_get_serialNumber(cert.get())),
+    std::unique_ptr<BIGNUM, freer<BIGNUM, BN_free>> number(
+        BN_bin2bn(serial, sizeof serial, nullptr));
+    check(number && BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(cert.get())),
           "setting the serial number");
-    BN_free(number);
     X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60);
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 60 * 60);
     check(X509_set_pubkey(cert.get(), key.get()) == 1, "setting the public key");

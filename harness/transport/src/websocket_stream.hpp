@@ -81,6 +81,13 @@ class websocket_stream final : public stream_base {
             for (;;) {
                 const auto [error, n] = co_await ws_.async_read_some(
                     asio::buffer(buf.data(), buf.size()), asio::as_tuple(asio::use_awaitable));
+                if (!error && !ws_.got_binary()) {
+                    // [MQTT-6.0.0-1]: MQTT travels in binary frames only; the connection ends.
+                    set_last_error("read from " + describe() +
+                                   " failed: a text WebSocket frame (MQTT needs binary frames)");
+                    ec = transport_errc::read_failed;
+                    break;
+                }
                 if (!error && n > 0)
                     co_return n;
                 if (error) {

@@ -11,8 +11,8 @@
 // - certfile and keyfile make a listener TLS (both or neither); require_certificate needs cafile
 //   and TLS; use_identity_as_username needs require_certificate.
 // - Limits: max_packet_size, max_inflight_messages, max_queued_messages, max_queued_bytes (0: no
-//   limit, as in Mosquitto), retain_available, max_qos, max_keepalive, sys_interval.
-//   message_size_limit has no counterpart in the broker (yet): a warning, ignored.
+//   limit, as in Mosquitto), retain_available, max_qos, max_keepalive, sys_interval,
+//   message_size_limit.
 // A configuration without any listener is an error: there is no default listener.
 #pragma once
 

@@ -91,7 +91,8 @@ class server {
 /// stopped and joined by stop() or the destructor.
 class embedded_broker {
   public:
-    /// `setup` runs on the broker's thread before it accepts connections (observers, logs).
+    /// `setup` runs on the caller's thread before the broker's thread starts and before it
+    /// accepts connections (observers, logs).
     explicit embedded_broker(server_options options = {},
                              std::function<void(broker&)> setup = nullptr);
     ~embedded_broker();
