@@ -152,16 +152,20 @@ asio::awaitable<void> disconnect_all(scenario_context& ctx) {
 
 std::vector<std::string> last_packets(const scenario_context& ctx, std::size_t n) {
     std::vector<std::string> out;
-    for (const auto& [key, actor] : ctx.clients) {
+    const auto add = [&](const std::string& name) {
         std::vector<const trace_entry*> lines;
         for (auto it = ctx.result.trace.rbegin(); it != ctx.result.trace.rend() && lines.size() < n;
              ++it) {
-            if (it->actor == actor->name)
+            if (it->actor == name)
                 lines.push_back(&*it);
         }
         for (auto it = lines.rbegin(); it != lines.rend(); ++it)
-            out.push_back(fmt::format("{} +{:.3f}s {}", actor->name, (*it)->at, (*it)->what));
-    }
+            out.push_back(fmt::format("{} +{:.3f}s {}", name, (*it)->at, (*it)->what));
+    };
+    for (const auto& [key, actor] : ctx.clients)
+        add(actor->name);
+    for (const auto& [key, actor] : ctx.raw_clients)
+        add(actor->name);
     return out;
 }
 

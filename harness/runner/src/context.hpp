@@ -16,11 +16,14 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "harness/client/async_client.hpp"
 #include "harness/runner/result.hpp"
 #include "harness/runner/run.hpp"
 #include "harness/scenario/model.hpp"
 #include "harness/scenario/template.hpp"
+#include "harness/transport/stream.hpp"
 
 namespace harness::broker {
 class embedded_broker;
@@ -41,6 +44,33 @@ struct received_message {
 };
 
 class scenario_context;
+
+/// A packet (or undecodable bytes) a raw client received.
+struct raw_received {
+    std::optional<codec::packet> packet;  // nullopt: the broker sent something malformed
+    /// The packet as `decode` prints it (topics without the run's prefix, plus `payload` as
+    /// text), or the decode error.
+    boost::json::object json;
+    std::string text;  // one line for traces and failures
+    time_point at;
+    bool taken = false;  // matched by an earlier expect_packet
+};
+
+/// A raw client: a bare transport connection driven by send / expect_packet steps.
+struct raw_actor {
+    std::string name;
+    const scenario::client_spec* spec = nullptr;
+    codec::protocol_version version = codec::protocol_version::v5;
+    std::string client_id;
+    std::unique_ptr<transport::stream> stream;
+    bool open = false;     // connected, and neither side has closed it
+    bool reading = false;  // its reader coroutine runs (the stream may not be destroyed)
+    bool closed_by_us = false;
+    std::optional<time_point> closed_at;  // when the broker's close was seen
+    std::string close_cause;
+    std::vector<raw_received> inbox;                  // of the current connection only
+    std::unique_ptr<asio::steady_timer> reader_done;  // cancelled when the reader ends
+};
 
 /// A connection of the scenario: a declared client or a stand-in's own.
 struct client_actor {
@@ -72,6 +102,7 @@ class scenario_context {
     std::string prefix;
 
     std::map<std::string, std::unique_ptr<client_actor>> clients;
+    std::map<std::string, std::unique_ptr<raw_actor>> raw_clients;
     std::mt19937_64 random;
 
     /// Set when the scenario must end (a failure, a component exit, an interrupt).

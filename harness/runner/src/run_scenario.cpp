@@ -8,6 +8,8 @@
 #include "context.hpp"
 #include "expectations.hpp"
 #include "harness/broker/server.hpp"
+#include "raw_clients.hpp"
+#include "raw_steps.hpp"
 #include "stand_ins.hpp"
 #include "steps.hpp"
 
@@ -31,7 +33,18 @@ asio::awaitable<std::optional<failure>> run_steps(scenario_context& ctx,
         ctx.trace("steps", fmt::format("step {}: {} ({})", i + 1, scenario::step_kind(st.body),
                                        st.where.to_string()));
         std::optional<failure> f;
-        if (auto* e = std::get_if<scenario::expect_step>(&st.body))
+        raw_actor* raw = nullptr;
+        std::visit(
+            [&](const auto& body) {
+                if constexpr (requires { body.client; }) {
+                    if (auto it = ctx.raw_clients.find(body.client); it != ctx.raw_clients.end())
+                        raw = it->second.get();
+                }
+            },
+            st.body);
+        if (raw != nullptr)
+            f = co_await run_raw_step(ctx, st, i, *raw);
+        else if (auto* e = std::get_if<scenario::expect_step>(&st.body))
             f = co_await run_expect(ctx, st, i, *e);
         else if (auto* n = std::get_if<scenario::expect_none_step>(&st.body))
             f = co_await run_expect_none(ctx, st, i, *n);
@@ -52,11 +65,22 @@ asio::awaitable<void> run_main(scenario_context& ctx) {
         if (!ctx.aborted)
             ctx.aborted = std::move(f);
     };
-    for (const auto& spec : ctx.spec.clients)
-        add_client(ctx, spec);
+    for (const auto& spec : ctx.spec.clients) {
+        if (spec.raw)
+            add_raw_client(ctx, spec);
+        else
+            add_client(ctx, spec);
+    }
     for (const auto& spec : ctx.spec.clients) {
         if (!spec.auto_connect || ctx.aborted)
             continue;
+        if (spec.raw) {
+            if (auto err = co_await open_raw_client(ctx, *ctx.raw_clients.at(spec.name))) {
+                ctx.setup_error = true;
+                fail(make_failure(*err, "connect", spec.where.to_string()));
+            }
+            continue;
+        }
         if (auto err = co_await connect_client(ctx, *ctx.find_client(spec.name), std::nullopt,
                                                std::nullopt)) {
             ctx.setup_error = !ctx.find_client(spec.name)->client->state().connack().has_value();
@@ -79,6 +103,7 @@ asio::awaitable<void> run_main(scenario_context& ctx) {
     ctx.finishing = true;
     ctx.notify();
     co_await stop_components(ctx, components);
+    co_await close_all_raw_clients(ctx);
     co_await disconnect_all(ctx);
 }
 
@@ -168,6 +193,7 @@ scenario_result run_scenario(const scenario::scenario& s, const run_options& opt
     });
     io.run();
     ctx.clients.clear();
+    ctx.raw_clients.clear();
     hook.reset();
     embedded.reset();
 

@@ -25,11 +25,11 @@ using detail::get;
 using detail::reader;
 
 const std::vector<std::string_view> file_keys = {
-    "name",       "description", "tags",       "variables", "defaults", "clients",
-    "components", "stand_ins",   "background", "steps",     "scenarios"};
+    "name",      "description", "tags",  "variables", "defaults",   "clients", "components",
+    "stand_ins", "background",  "steps", "scenarios", "statements", "requires"};
 const std::vector<std::string_view> scenario_keys = {
-    "name",    "description", "tags",      "variables",  "defaults",
-    "clients", "components",  "stand_ins", "background", "steps"};
+    "name",       "description", "tags",       "variables", "defaults",   "clients",
+    "components", "stand_ins",   "background", "steps",     "statements", "requires"};
 
 /// The `name` of a scenario or suite: a string, and not an empty one. Single-scenario files read
 /// the same node twice (file and scenario); the equal messages are kept once.
@@ -107,6 +107,27 @@ void read_tags(reader& r, const YAML::Node& node, std::vector<std::string>& out)
     }
 }
 
+/// `statements: [MQTT-3.1.2-4, ...]`: normative statement ids, checked for their form.
+void read_statement_ids(reader& r, const YAML::Node& node, std::vector<std::string>& out) {
+    if (!r.expect_list(node, "statements"))
+        return;
+    for (const auto& item : node) {
+        const std::optional<std::string> id = r.string(item, "a statement id");
+        if (!id)
+            continue;
+        const bool well_formed = id->starts_with("MQTT-") && id->size() > 7 &&
+                                 id->find_first_not_of("0123456789.-", 5) == std::string::npos &&
+                                 id->find('-', 5) != std::string::npos && id->back() != '-';
+        if (!well_formed) {
+            r.error(item,
+                    "expected a statement id such as MQTT-3.1.2-4, got " + detail::describe(item));
+            continue;
+        }
+        if (std::find(out.begin(), out.end(), *id) == out.end())
+            out.push_back(*id);
+    }
+}
+
 /// Reads the list under `key` on each layer with `parse`, reporting names given twice.
 template <class Spec, class Parse>
 std::vector<Spec> read_named(reader& r, const layers& from, std::string_view key,
@@ -145,6 +166,10 @@ scenario read_scenario(std::vector<diagnostic>& errors, const std::string& path,
         result.description = r.string(*description, "a description").value_or("");
     for (const YAML::Node& tags : from.all("tags"))
         read_tags(r, tags, result.tags);
+    for (const YAML::Node& ids : from.all("statements"))
+        read_statement_ids(r, ids, result.statements);
+    for (const YAML::Node& names : from.all("requires"))
+        read_tags(r, names, result.requires_capabilities);
     for (const YAML::Node& variables : from.all("variables"))
         read_variables(r, variables, result.variables);
     for (const auto& [name, value] : result.variables)
@@ -157,8 +182,11 @@ scenario read_scenario(std::vector<diagnostic>& errors, const std::string& path,
                                              [&](const YAML::Node& node, std::size_t) {
                                                  return detail::parse_client(r, node, defaults);
                                              });
-    for (const client_spec& client : result.clients)
+    for (const client_spec& client : result.clients) {
         r.clients.push_back(client.name);
+        if (client.raw)
+            r.raw_clients.push_back(client.name);
+    }
     result.components = read_named<component_spec>(
         r, from, "components", "component", [&](const YAML::Node& node, std::size_t) {
             return detail::parse_component(r, node, defaults);
@@ -173,6 +201,16 @@ scenario read_scenario(std::vector<diagnostic>& errors, const std::string& path,
                                     [&](const YAML::Node& node, std::size_t index) {
                                         return detail::parse_background(r, node, index);
                                     });
+    const auto not_raw = [&](const std::string& client, const position& where) {
+        if (std::find(r.raw_clients.begin(), r.raw_clients.end(), client) != r.raw_clients.end())
+            r.error(where, "`" + client +
+                               "` is a raw client; stand-ins and background "
+                               "publishers need a client with a session");
+    };
+    for (const stand_in_spec& s : result.stand_ins)
+        not_raw(s.client, s.where);
+    for (const background_spec& b : result.background)
+        not_raw(b.client, b.where);
     if (const auto steps = get(from.own, "steps"))
         result.steps = detail::parse_steps(r, *steps, defaults);
     return result;

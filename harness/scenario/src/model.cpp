@@ -28,6 +28,16 @@ struct kind_name {
     std::string_view operator()(const disconnect_step&) const noexcept { return "disconnect"; }
     std::string_view operator()(const sleep_step&) const noexcept { return "sleep"; }
     std::string_view operator()(const fault_step&) const noexcept { return "fault"; }
+    std::string_view operator()(const send_step&) const noexcept { return "send"; }
+    std::string_view operator()(const expect_packet_step&) const noexcept {
+        return "expect_packet";
+    }
+    std::string_view operator()(const expect_no_packet_step&) const noexcept {
+        return "expect_no_packet";
+    }
+    std::string_view operator()(const expect_closed_step&) const noexcept {
+        return "expect_closed";
+    }
 };
 
 }  // namespace

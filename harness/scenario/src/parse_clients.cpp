@@ -106,7 +106,7 @@ client_spec parse_client(reader& r, const YAML::Node& node, const defaults_spec&
         return client;
     r.check_keys(node,
                  {"name", "protocol", "client_id", "clean_start", "session_expiry", "username",
-                  "password", "keep_alive", "connect", "will", "tls"},
+                  "password", "keep_alive", "connect", "will", "tls", "raw"},
                  "client");
     if (r.require(node, "name", "client"))
         client.name = r.string(*get(node, "name"), "a client name").value_or("");
@@ -134,6 +134,18 @@ client_spec parse_client(reader& r, const YAML::Node& node, const defaults_spec&
         client.will = parse_will(r, *value);
     if (const auto value = get(node, "tls"))
         client.tls = parse_tls(r, *value);
+    if (const auto value = get(node, "raw"))
+        client.raw = r.boolean(*value).value_or(false);
+    if (client.raw) {
+        // A raw client sends only what its steps say: session settings would be ignored.
+        for (const std::string_view key :
+             {"clean_start", "session_expiry", "username", "password", "keep_alive", "will"}) {
+            if (const auto value = get(node, key))
+                r.error(*value, "`" + std::string(key) +
+                                    "` does not apply to a raw client: put it in the CONNECT "
+                                    "packet it sends");
+        }
+    }
     return client;
 }
 

@@ -11,8 +11,31 @@ namespace harness::scenario::detail {
 namespace {
 
 const std::vector<std::string_view> step_kinds = {
-    "connect",     "subscribe", "unsubscribe", "publish", "expect",
-    "expect_none", "wait_log",  "disconnect",  "sleep",   "fault"};
+    "connect",     "subscribe",     "unsubscribe",      "publish",      "expect",
+    "expect_none", "wait_log",      "disconnect",       "sleep",        "fault",
+    "send",        "expect_packet", "expect_no_packet", "expect_closed"};
+
+/// Steps only raw clients take, and steps only session clients take.
+bool raw_only(std::string_view kind) {
+    return kind == "send" || kind == "expect_packet" || kind == "expect_no_packet" ||
+           kind == "expect_closed";
+}
+bool session_only(std::string_view kind) {
+    return kind == "subscribe" || kind == "unsubscribe" || kind == "publish" || kind == "expect" ||
+           kind == "expect_none";
+}
+
+/// The client a step names, when it names one.
+std::string client_of(const step_body& body) {
+    return std::visit(
+        [](const auto& s) -> std::string {
+            if constexpr (requires { s.client; })
+                return s.client;
+            else
+                return {};
+        },
+        body);
+}
 
 /// An item of `choices` matching the node's text, or an error naming them all.
 std::optional<std::size_t> choice(reader& r, const YAML::Node& node,
@@ -197,7 +220,8 @@ std::vector<step> parse_steps(reader& r, const YAML::Node& list, const defaults_
             if (!unknown) {
                 r.error(node,
                         "a step needs one of connect, subscribe, unsubscribe, publish, "
-                        "expect, expect_none, wait_log, disconnect, sleep, fault");
+                        "expect, expect_none, wait_log, disconnect, sleep, fault, send, "
+                        "expect_packet, expect_no_packet, expect_closed");
             }
             continue;
         }
@@ -237,9 +261,27 @@ std::vector<step> parse_steps(reader& r, const YAML::Node& list, const defaults_
             item.body = read.disconnect(body);
         } else if (kind == "sleep") {
             item.body = read.sleep(body);
-        } else {
+        } else if (kind == "fault") {
             item.body = read.fault(body);
+        } else if (kind == "send") {
+            item.body = read.send(body);
+        } else if (kind == "expect_packet") {
+            item.body = read.expect_packet(body);
+        } else if (kind == "expect_no_packet") {
+            item.body = read.expect_no_packet(body);
+        } else {
+            item.body = read.expect_closed(body);
         }
+        const std::string name = client_of(item.body);
+        const bool raw =
+            std::find(r.raw_clients.begin(), r.raw_clients.end(), name) != r.raw_clients.end();
+        if (!name.empty() && raw && session_only(kind))
+            r.error(body, "`" + std::string(kind) + "` needs a client with a session; `" + name +
+                              "` is raw (use send and expect_packet)");
+        else if (!name.empty() && !raw && raw_only(kind) &&
+                 std::find(r.clients.begin(), r.clients.end(), name) != r.clients.end())
+            r.error(body, "`" + std::string(kind) + "` needs a raw client; `" + name +
+                              "` has a session (give it `raw: true`)");
         steps.push_back(std::move(item));
     }
     for (const after_reference& after : afters) {

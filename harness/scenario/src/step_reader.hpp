@@ -34,6 +34,11 @@ struct step_reader {
     disconnect_step disconnect(const YAML::Node& node);
     sleep_step sleep(const YAML::Node& node);
     fault_step fault(const YAML::Node& node);
+    // Raw clients (parse_raw_steps.cpp).
+    send_step send(const YAML::Node& node);
+    expect_packet_step expect_packet(const YAML::Node& node);
+    expect_no_packet_step expect_no_packet(const YAML::Node& node);
+    expect_closed_step expect_closed(const YAML::Node& node);
 
   private:
     /// `qos`, `no_local`, `retain_as_published`, `retain_handling`, `subscription_id`.

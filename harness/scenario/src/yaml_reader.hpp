@@ -83,6 +83,7 @@ class reader {
 
     /// Client and component names of the scenario being read.
     std::vector<std::string> clients;
+    std::vector<std::string> raw_clients;  // those with `raw: true`
     std::vector<std::string> components;
     void check_client(const YAML::Node& node, const std::string& name);
     void check_component(const YAML::Node& node, const std::string& name);

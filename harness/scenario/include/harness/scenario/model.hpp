@@ -89,6 +89,9 @@ struct client_spec {
     std::uint16_t keep_alive = 60;  // seconds
     /// Connects when the scenario starts; false: waits for a connect step.
     bool auto_connect = true;
+    /// A bare connection: the transport only, no MQTT session; packets go out with `send` and
+    /// are checked with expect_packet, expect_no_packet and expect_closed.
+    bool raw = false;
 };
 
 // --- Components under test -----------------------------------------------------------------
@@ -243,9 +246,45 @@ struct fault_step {
     int reason = 0x98;        // disconnect_client: the DISCONNECT reason (administrative action)
 };
 
+// --- Raw-packet steps (raw clients only) ---------------------------------------------------
+
+/// Bytes to send on a raw connection: a structured packet (JSON as `decode` prints it, strings
+/// are templates) or hex digits with placeholders ({{len}}, {{client_id}}, {{topic T}},
+/// {{str T}}).
+struct send_step {
+    std::string client;
+    std::optional<boost::json::object> packet;
+    std::string hex;               // when no packet: digits, spaces removed, placeholders kept
+    bool verbatim_topics = false;  // no run prefix on the packet's topics
+};
+
+/// A packet that must arrive: every key given must equal the decoded packet's (see
+/// scenario/packet_match.hpp).
+struct expect_packet_step {
+    std::string client;
+    boost::json::object packet;
+    std::optional<milliseconds> within;
+    bool next = false;  // fail when another packet comes first
+};
+
+struct expect_no_packet_step {
+    std::string client;
+    std::optional<boost::json::object> packet;  // any packet when unset
+    milliseconds duration{1'000};
+};
+
+/// The broker must close the connection; a DISCONNECT before it must carry one of `reasons`
+/// when given.
+struct expect_closed_step {
+    std::string client;
+    std::optional<milliseconds> within;
+    std::optional<std::vector<int>> reasons;
+};
+
 using step_body =
     std::variant<connect_step, subscribe_step, unsubscribe_step, publish_step, expect_step,
-                 expect_none_step, wait_log_step, disconnect_step, sleep_step, fault_step>;
+                 expect_none_step, wait_log_step, disconnect_step, sleep_step, fault_step,
+                 send_step, expect_packet_step, expect_no_packet_step, expect_closed_step>;
 
 struct step {
     std::string id;  // optional name, referred to by expect.after and shown in reports
@@ -268,6 +307,10 @@ struct scenario {
     std::string name;
     std::string description;
     std::vector<std::string> tags;
+    /// Normative statement ids the scenario verifies ("MQTT-3.1.2-4"), for conformance reports.
+    std::vector<std::string> statements;
+    /// Broker capabilities it needs ("qos2", "retain", ...); see the conformance probe.
+    std::vector<std::string> requires_capabilities;
     position where;
     std::string file;  // the scenario file, as given
     std::map<std::string, std::string> variables;

@@ -1,0 +1,296 @@
+// Raw-packet steps: what was sent and what came back go to the trace, and a failure says what
+// was wanted, what arrived instead and whether the broker closed the connection.
+#include "raw_steps.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+
+#include "raw_clients.hpp"
+
+namespace harness::runner {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    });
+    return out;
+}
+
+std::optional<std::int64_t> as_integer(const json::value& v) {
+    if (v.is_int64())
+        return v.as_int64();
+    if (v.is_uint64() && v.as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(v.as_uint64());
+    if (v.is_bool())
+        return v.as_bool() ? 1 : 0;
+    return std::nullopt;
+}
+
+bool is_operator(const json::value& v, std::string_view name) {
+    return v.is_object() && v.as_object().size() == 1 && v.as_object().contains(name);
+}
+
+bool value_matches(const json::value& want, const json::value& got, bool type_field,
+                   const std::string& path, std::string& why) {
+    if (is_operator(want, "one_of") && want.at("one_of").is_array()) {
+        for (const auto& option : want.at("one_of").as_array()) {
+            std::string ignored;
+            if (value_matches(option, got, type_field, path, ignored))
+                return true;
+        }
+        why = fmt::format("{} is {}, not one of {}", path, json::serialize(got),
+                          json::serialize(want.at("one_of")));
+        return false;
+    }
+    if (want.is_object()) {
+        if (!got.is_object()) {
+            why = fmt::format("{} is {}, not a map", path, json::serialize(got));
+            return false;
+        }
+        for (const auto& entry : want.as_object()) {
+            const std::string sub =
+                path.empty() ? std::string(entry.key()) : path + "." + std::string(entry.key());
+            const json::value* have = got.as_object().if_contains(entry.key());
+            if (is_operator(entry.value(), "absent")) {
+                if (have != nullptr) {
+                    why = fmt::format("{} is present ({})", sub, json::serialize(*have));
+                    return false;
+                }
+                continue;
+            }
+            if (have == nullptr) {
+                why = fmt::format("{} is missing", sub);
+                return false;
+            }
+            if (!value_matches(entry.value(), *have, entry.key() == "type", sub, why))
+                return false;
+        }
+        return true;
+    }
+    if (want.is_array()) {
+        if (!got.is_array() || got.as_array().size() != want.as_array().size()) {
+            why = fmt::format("{} is {}, expected {}", path, json::serialize(got),
+                              json::serialize(want));
+            return false;
+        }
+        for (std::size_t i = 0; i < want.as_array().size(); ++i) {
+            if (!value_matches(want.as_array()[i], got.as_array()[i], false,
+                               fmt::format("{}[{}]", path, i), why))
+                return false;
+        }
+        return true;
+    }
+    bool equal = false;
+    if (want.is_string() && got.is_string()) {
+        equal = type_field ? lower(want.as_string()) == lower(got.as_string())
+                           : want.as_string() == got.as_string();
+    } else if (const auto w = as_integer(want), g = as_integer(got); w && g && !want.is_bool()) {
+        equal = *w == *g;
+    } else {
+        equal = want == got;
+    }
+    if (!equal)
+        why =
+            fmt::format("{} is {}, expected {}", path, json::serialize(got), json::serialize(want));
+    return equal;
+}
+
+std::string describe_want(const json::object& want) {
+    return json::serialize(want);
+}
+
+/// What the client has received and not matched, one line each, for failures.
+std::string unmatched(const raw_actor& a) {
+    std::string out;
+    for (const auto& r : a.inbox) {
+        if (!r.taken)
+            out += (out.empty() ? "" : "; ") + r.text;
+    }
+    return out.empty() ? "nothing" : out;
+}
+
+std::string close_note(const scenario_context& ctx, const raw_actor& a) {
+    if (a.open)
+        return "";
+    if (a.closed_at)
+        return fmt::format("; the broker closed the connection at +{:.3f}s",
+                           ctx.since_start(*a.closed_at));
+    return "; the connection is closed";
+}
+
+std::optional<std::vector<int>> disconnect_reasons(const raw_actor& a) {
+    std::vector<int> reasons;
+    for (const auto& r : a.inbox) {
+        if (r.packet && std::holds_alternative<codec::disconnect>(*r.packet))
+            reasons.push_back(static_cast<int>(std::get<codec::disconnect>(*r.packet).reason_code));
+    }
+    if (reasons.empty())
+        return std::nullopt;
+    return reasons;
+}
+
+std::string hex_list(const std::vector<int>& codes) {
+    std::string out;
+    for (int c : codes)
+        out += fmt::format("{}0x{:02x}", out.empty() ? "" : ", ", c);
+    return out;
+}
+
+// GCC 12 at -O1 warns -Wmismatched-new-delete on coroutine frames (Asio's allocator); false.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+asio::awaitable<std::string> do_send(scenario_context& ctx, raw_actor& a,
+                                     const scenario::send_step& s,
+                                     const scenario::position& where) {
+    std::string trace_text;
+    auto bytes = raw_send_bytes(ctx, a, s, where, trace_text);
+    if (!bytes)
+        co_return fmt::format("cannot send on {}: {}", a.name, bytes.error());
+    if (!a.open) {
+        // Sending on a connection the broker closed is what some checks provoke; what matters
+        // is what the next steps see.
+        ctx.trace(a.name, trace_text + " (not sent: the connection is closed)");
+        co_return "";
+    }
+    ctx.trace(a.name, trace_text);
+    std::error_code ec;
+    const auto data = std::span<const std::uint8_t>(bytes->data(), bytes->size());
+    co_await transport::write_for(*a.stream, data, ec, ctx.options.timeout);
+    if (ec)
+        ctx.trace(a.name, "send failed: " + ec.message());
+    co_return "";
+}
+
+asio::awaitable<std::string> do_expect_packet(scenario_context& ctx, raw_actor& a,
+                                              const scenario::expect_packet_step& s) {
+    const auto within = s.within.value_or(ctx.options.timeout);
+    std::string why;
+    std::string first_problem;
+    bool found = false;
+    bool out_of_order = false;
+    auto check = [&] {
+        for (auto& r : a.inbox) {
+            if (r.taken)
+                continue;
+            std::string mismatch;
+            if (r.packet && packet_matches(s.packet, r.json, mismatch)) {
+                r.taken = true;
+                found = true;
+                return true;
+            }
+            if (first_problem.empty())
+                first_problem = r.packet ? r.text + ": " + mismatch : r.text;
+            if (s.next) {
+                out_of_order = true;
+                return true;
+            }
+        }
+        return !a.open && !a.reading;
+    };
+    co_await ctx.wait_until(check, clock::now() + within);
+    if (found)
+        co_return "";
+    if (ctx.aborted)
+        co_return "";
+    co_return fmt::format("{}: expected {} within {} ms{}; received {}{}", a.name,
+                          describe_want(s.packet), within.count(),
+                          out_of_order ? " as the next packet" : "",
+                          first_problem.empty() ? unmatched(a) : first_problem, close_note(ctx, a));
+}
+
+asio::awaitable<std::string> do_expect_no_packet(scenario_context& ctx, raw_actor& a,
+                                                 const scenario::expect_no_packet_step& s) {
+    const raw_received* offender = nullptr;
+    auto check = [&] {
+        for (auto& r : a.inbox) {
+            if (r.taken)
+                continue;
+            std::string mismatch;
+            if (!s.packet || (r.packet && packet_matches(*s.packet, r.json, mismatch))) {
+                offender = &r;
+                return true;
+            }
+        }
+        return false;
+    };
+    co_await ctx.wait_until(check, clock::now() + s.duration);
+    if (offender == nullptr || ctx.aborted)
+        co_return "";
+    co_return fmt::format("{}: expected no {} for {} ms, received {}", a.name,
+                          s.packet ? describe_want(*s.packet) : std::string("packet"),
+                          s.duration.count(), offender->text);
+}
+
+asio::awaitable<std::string> do_expect_closed(scenario_context& ctx, raw_actor& a,
+                                              const scenario::expect_closed_step& s) {
+    const auto within = s.within.value_or(ctx.options.timeout);
+    co_await ctx.wait_until([&] { return !a.reading; }, clock::now() + within);
+    if (ctx.aborted)
+        co_return "";
+    if (a.reading)
+        co_return fmt::format(
+            "{}: expected the broker to close the connection within {} ms; it "
+            "is still open; received {}",
+            a.name, within.count(), unmatched(a));
+    if (s.reasons) {
+        if (const auto got = disconnect_reasons(a)) {
+            for (int code : *got) {
+                if (std::find(s.reasons->begin(), s.reasons->end(), code) == s.reasons->end())
+                    co_return fmt::format(
+                        "{}: the broker closed the connection after a DISCONNECT with reason "
+                        "0x{:02x}, expected one of {}",
+                        a.name, code, hex_list(*s.reasons));
+            }
+        }
+    }
+    co_return "";
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace
+
+bool packet_matches(const json::object& want, const json::object& got, std::string& why) {
+    return value_matches(want, got, false, "", why);
+}
+
+// GCC 12 at -O1 warns -Wmismatched-new-delete on coroutine frames (Asio's allocator); false.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+asio::awaitable<std::optional<failure>> run_raw_step(scenario_context& ctx,
+                                                     const scenario::step& st, std::size_t index,
+                                                     raw_actor& a) {
+    std::string problem;
+    if (std::holds_alternative<scenario::connect_step>(st.body)) {
+        if (auto err = co_await open_raw_client(ctx, a))
+            problem = *err;
+    } else if (const auto* d = std::get_if<scenario::disconnect_step>(&st.body)) {
+        co_await close_raw_client(ctx, a, d->abrupt);
+    } else if (const auto* s = std::get_if<scenario::send_step>(&st.body)) {
+        problem = co_await do_send(ctx, a, *s, st.where);
+    } else if (const auto* e = std::get_if<scenario::expect_packet_step>(&st.body)) {
+        problem = co_await do_expect_packet(ctx, a, *e);
+    } else if (const auto* n = std::get_if<scenario::expect_no_packet_step>(&st.body)) {
+        problem = co_await do_expect_no_packet(ctx, a, *n);
+    } else if (const auto* c = std::get_if<scenario::expect_closed_step>(&st.body)) {
+        problem = co_await do_expect_closed(ctx, a, *c);
+    } else {
+        problem = fmt::format("`{}` does not apply to the raw client {}",
+                              scenario::step_kind(st.body), a.name);
+    }
+    if (problem.empty() || ctx.aborted)
+        co_return std::nullopt;
+    co_return step_failure(st, index, problem);
+}
+#pragma GCC diagnostic pop
+
+}  // namespace harness::runner
