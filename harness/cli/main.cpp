@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     harness::cli::add_broker_command(app);
     harness::cli::add_run_command(app);
     harness::cli::add_validate_command(app);
+    harness::cli::add_conformance_command(app);
     harness::cli::add_stand_in_command(app);
     try {
         app.parse(argc, argv);

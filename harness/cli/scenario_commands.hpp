@@ -8,5 +8,6 @@ namespace harness::cli {
 void add_run_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_stand_in_command(CLI::App& app);
+void add_conformance_command(CLI::App& app);
 
 }  // namespace harness::cli

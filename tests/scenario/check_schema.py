@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Checks scenarios/schema/scenario.schema.json: it is a valid draft-07 schema, every scenario
-file under scenarios/examples and scenarios/failing-examples satisfies it, and snippets with
-typical mistakes are rejected. Run by ctest (scenario_schema) with the repository root as
-argument; needs Debian's python3-jsonschema and python3-yaml.
+file under scenarios/examples, scenarios/failing-examples and scenarios/conformance/checks
+satisfies it, and snippets with typical mistakes are rejected. Run by ctest (scenario_schema)
+with the repository root as argument; needs Debian's python3-jsonschema and python3-yaml.
 """
 
 import json
@@ -14,9 +14,10 @@ import jsonschema
 import yaml
 
 
-class Loader(yaml.SafeLoader):
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML 1.2 booleans, as the scenario loader and the YAML language server read them:
-    only true/false (PyYAML's YAML 1.1 would also turn on/off/yes/no into booleans)."""
+    only true/false (PyYAML's YAML 1.1 would also turn on/off/yes/no into booleans). Parsed by
+    libyaml when PyYAML has it (the conformance checks are large)."""
 
 
 Loader.yaml_implicit_resolvers = {
@@ -62,6 +63,18 @@ WRONG = [
     ("unknown fault action", "steps:\n  - fault: {action: explode}\n"),
     ("hex with an odd number of digits", "steps:\n  - publish: {client: a, topic: t, payload: {hex: abc}}\n"),
     ("unknown signal", "components: [{name: c, command: x, stop_signal: SIGFOO}]\nsteps: []\n"),
+    ("session setting on a raw client", "clients: [{name: c, raw: true, keep_alive: 10}]\nsteps: []\n"),
+    ("send with packet and hex", "steps:\n  - send: {client: c, packet: {type: pingreq}, hex: c000}\n"),
+    ("send with neither packet nor hex", "steps:\n  - send: {client: c}\n"),
+    ("packet without a type", "steps:\n  - send: {client: c, packet: {packet_id: 1}}\n"),
+    ("unknown packet type", "steps:\n  - expect_packet: {client: c, packet: {type: subak}}\n"),
+    ("sending a malformed packet by type", "steps:\n  - send: {client: c, packet: {type: malformed}}\n"),
+    ("raw hex with an odd number of digits", "steps:\n  - send: {client: c, hex: 'c0 0'}\n"),
+    ("raw hex with an unknown placeholder", "steps:\n  - send: {client: c, hex: '30 {{length}} 00'}\n"),
+    ("expect_packet without a packet", "steps:\n  - expect_packet: {client: c, within: 1s}\n"),
+    ("expect_closed with an unknown key", "steps:\n  - expect_closed: {client: c, reason: [0x81]}\n"),
+    ("malformed statement id", "statements: [MQTT-3.1.2]\nsteps: []\n"),
+    ("unknown capability", "scenarios: [{name: s, requires: [qos3], steps: []}]\n"),
 ]
 
 # Each must be accepted: forms the reference allows that the examples may not show.
@@ -78,6 +91,19 @@ RIGHT = [
     ("reason by name and number",
      "steps:\n  - connect: {client: a, expect_reason: not_authorized}\n  - subscribe: {client: a, topic: t, expect_reason: [0x80]}\n"),
     ("fault", "steps:\n  - fault: {action: drop, direction: out, packet: puback, count: 0}\n"),
+    ("raw client steps",
+     "clients: [{name: c, raw: true, protocol: 5}]\n"
+     "scenarios:\n  - name: s\n    statements: [MQTT-3.8.4-1, MQTT-4.2-1]\n    requires: [wildcards, mqtt5]\n"
+     "    steps:\n"
+     "      - send: {client: c, packet: {type: connect, properties: {session_expiry_interval: 10}}}\n"
+     "      - expect_packet: {client: c, packet: {type: connack, reason_code: {one_of: [0, 0x87]}}, next: true}\n"
+     "      - send: {client: c, packet: {type: subscribe, packet_id: 7, verbatim_topics: true,"
+     " subscriptions: [{topic_filter: a/#, qos: 1}]}}\n"
+     "      - expect_no_packet: {client: c, duration: 500ms}\n"
+     "      - expect_no_packet: {client: c, packet: {type: malformed}}\n"
+     "      - send: {client: c, hex: '82 {{len}} 0008 {{topic a/b}} {{str x}} 03'}\n"
+     "      - expect_closed: {client: c, within: 2s, reasons: [0x81, protocol_error]}\n"
+     "      - expect_closed: c\n"),
 ]
 
 
@@ -93,17 +119,24 @@ def main():
     validator = validator_class(schema)
     failures = []
 
-    files = sorted(
-        p
-        for folder in ("scenarios/examples", "scenarios/failing-examples")
-        for p in (root / folder).rglob("*")
-        if p.suffix in (".yaml", ".yml")
-    )
+    def scenario_files(*folders):
+        return sorted(
+            p
+            for folder in folders
+            for p in (root / folder).rglob("*")
+            if p.suffix in (".yaml", ".yml")
+        )
+
+    files = scenario_files("scenarios/examples", "scenarios/failing-examples")
     if not files:
         failures.append("no scenario files found under scenarios/examples")
-    for path in files:
+    # The conformance checks use the raw-client parts; their first line may be a comment.
+    checks = scenario_files("scenarios/conformance/checks")
+    if not checks:
+        failures.append("no scenario files found under scenarios/conformance/checks")
+    for path in files + checks:
         text = path.read_text()
-        if "yaml-language-server: $schema=" not in text.splitlines()[0]:
+        if path in files and "yaml-language-server: $schema=" not in text.splitlines()[0]:
             failures.append(f"{path}: the first line is not the yaml-language-server modeline")
         for error in validator.iter_errors(load(text)):
             where = "/".join(str(p) for p in error.absolute_path) or "(top)"

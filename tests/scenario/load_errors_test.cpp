@@ -272,7 +272,7 @@ steps:
               "s.yaml:8:47: error: expected a duration like 500ms or 2s, got `2`",
               "s.yaml:10:5: error: unknown key `extra` in step; expected one of: connect, "
               "subscribe, unsubscribe, publish, expect, expect_none, wait_log, disconnect, sleep, "
-              "fault, id, description"}));
+              "fault, send, expect_packet, expect_no_packet, expect_closed, id, description"}));
 }
 
 // Regressions found while fuzzing load_text (fuzz/scenario_load): bad input gets a clear error,
@@ -367,6 +367,51 @@ TEST(LoadErrors, NestingTooDeepForTheYamlParserIsAClearSyntaxError) {
     EXPECT_NE(errors[0].find(": error: syntax error: lists and maps nested too deeply"),
               std::string::npos)
         << errors[0];
+}
+
+TEST(LoadErrors, RawStepsNeedRawClientsAndSessionStepsNeedSessions) {
+    EXPECT_EQ(errors_of("clients: [{name: r, raw: true}, {name: s}]\nsteps:\n"
+                        "  - publish: {client: r, topic: t}\n"
+                        "  - send: {client: s, packet: {type: pingreq}}\n"),
+              (list{"s.yaml:3:14: error: `publish` needs a client with a session; `r` is raw "
+                    "(use send and expect_packet)",
+                    "s.yaml:4:11: error: `send` needs a raw client; `s` has a session (give it "
+                    "`raw: true`)"}));
+}
+
+TEST(LoadErrors, RawClientRejectsSessionSettings) {
+    EXPECT_EQ(errors_of("clients: [{name: r, raw: true, keep_alive: 5}]\nsteps: []\n"),
+              list{"s.yaml:1:44: error: `keep_alive` does not apply to a raw client: put it in "
+                   "the CONNECT packet it sends"});
+}
+
+TEST(LoadErrors, SentPacketIsCheckedByBuildingIt) {
+    const std::string head = "clients: [{name: r, raw: true}]\nsteps:\n";
+    EXPECT_EQ(errors_of(head + "  - send: {client: r, packet: {type: conect}}\n"),
+              list{"s.yaml:3:38: error: expected a packet type (connect, connack, publish, "
+                   "puback, pubrec, pubrel, pubcomp, subscribe, suback, unsubscribe, unsuback, "
+                   "pingreq, pingresp, disconnect, auth), got `conect`"});
+    EXPECT_EQ(errors_of(head + "  - send: {client: r, packet: {type: publish, qos: high}}\n"),
+              list{"s.yaml:3:31: error: cannot build this publish packet: qos: expected an "
+                   "integer 0..3"});
+    EXPECT_EQ(errors_of(head + "  - send: {client: r, packet: {type: pingreq, id: 3}}\n"),
+              list{"s.yaml:3:47: error: unknown key `id` in pingreq packet; expected one of: "
+                   "type, verbatim_topics"});
+}
+
+TEST(LoadErrors, HexPlaceholdersAreChecked) {
+    const std::string head = "clients: [{name: r, raw: true}]\nsteps:\n";
+    EXPECT_EQ(errors_of(head + "  - send: {client: r, hex: \"82 {{size}} 00\"}\n"),
+              list{"s.yaml:3:28: error: unknown placeholder `{{size}}` in hex; expected "
+                   "{{len}}, {{client_id}}, {{topic T}} or {{str T}}"});
+    EXPECT_EQ(errors_of(head + "  - send: {client: r, hex: \"82 0\"}\n"),
+              list{"s.yaml:3:28: error: odd number of hex digits"});
+}
+
+TEST(LoadErrors, StatementIdsMustBeWellFormed) {
+    EXPECT_EQ(errors_of("statements: [MQTT-3.1.0-2, 3.1.0-2]\nsteps: []\n"),
+              list{"s.yaml:1:28: error: expected a statement id such as MQTT-3.1.2-4, got "
+                   "`3.1.0-2`"});
 }
 
 }  // namespace

@@ -50,10 +50,49 @@ void broker::impl::mark_ready(connection& c) {
     }
 }
 
+namespace {
+
+/// Removes the Reason String and User Properties of a packet other than PUBLISH; true when it
+/// had any.
+bool strip_diagnostics(packet& p) {
+    return std::visit(
+        [](auto& value) {
+            if constexpr (requires { value.properties; } &&
+                          !std::is_same_v<std::decay_t<decltype(value)>, publish>) {
+                const bool had = value.properties.contains(property_id::reason_string) ||
+                                 value.properties.contains(property_id::user_property);
+                value.properties.erase(property_id::reason_string);
+                value.properties.erase(property_id::user_property);
+                return had;
+            } else {
+                return false;
+            }
+        },
+        p);
+}
+
+}  // namespace
+
 void broker::impl::send(connection& c, const packet& p, time_point now) {
     const auto before = c.out.size();
     if (encode(p, c.version, c.out))
         return;  // a value did not fit its wire type: a bug in the caller, nothing was sent
+    if (c.out.size() - before > c.client_maximum_packet_size) {
+        // [MQTT-3.1.2-25] [MQTT-3.14.2-3] and the like: the Reason String and User Properties
+        // go when they would make a packet larger than the client accepts.
+        packet smaller = p;
+        if (strip_diagnostics(smaller)) {
+            c.out.resize(before);
+            if (encode(smaller, c.version, c.out))
+                return;
+            return send_encoded(c, smaller, before, now);
+        }
+    }
+    send_encoded(c, p, before, now);
+}
+
+void broker::impl::send_encoded(connection& c, const packet& p, std::size_t before,
+                                time_point now) {
     if (!faults.empty() && !fault_out(c, p, before, now))
         return;
     stats.bytes_sent += c.out.size() - before;

@@ -212,6 +212,8 @@ struct broker::impl {
     void note(const std::string& line) const;
     void mark_ready(connection& c);
     void send(connection& c, const codec::packet& p, time_point now);
+    /// The rest of send() once `p` is encoded at c.out[before..]: fault rules, stats, observer.
+    void send_encoded(connection& c, const codec::packet& p, std::size_t before, time_point now);
     void close_with(connection& c, codec::disconnect_reason reason, std::string why,
                     time_point now);
     void handle(connection& c, codec::packet& p, time_point now);

@@ -32,6 +32,12 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
     if (!s)
         return;
     if (is_v5(c)) {
+        if (p.properties.contains(property_id::subscription_identifier)) {  // [MQTT-3.3.4-6]
+            ++stats.protocol_errors;
+            close_with(c, disconnect_reason::protocol_error,
+                       "a client PUBLISH carries a Subscription Identifier", now);
+            return;
+        }
         if (const auto alias = p.properties.integer(property_id::topic_alias)) {
             if (*alias == 0 || *alias > options.topic_alias_maximum) {  // [MQTT-3.3.2-9/10]
                 ++stats.protocol_errors;

@@ -21,11 +21,11 @@ std::string lower(std::string_view text) {
     return out;
 }
 
-std::optional<binary> hex_bytes(std::string_view text) {
+std::optional<binary> hex_digits(std::string_view text) {
     binary out;
     int high = -1;
     for (const char c : text) {
-        if (c == ' ')
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
             continue;
         int digit = -1;
         if (c >= '0' && c <= '9')
@@ -108,7 +108,7 @@ struct fields {
         const std::string hex_key = std::string(key) + "_hex";
         if (find(hex_key) != nullptr) {
             text(hex_key, text_value);
-            out = hex_bytes(text_value);
+            out = from_hex(text_value);
             if (!out)
                 fail(hex_key, "hex digits");
         }
@@ -153,8 +153,7 @@ struct fields {
                 out.add(info.id, std::string(v.as_string()));
                 return;
             case wire_type::binary_data: {
-                std::optional<binary> data =
-                    v.is_string() ? hex_bytes(v.as_string()) : std::nullopt;
+                std::optional<binary> data = v.is_string() ? from_hex(v.as_string()) : std::nullopt;
                 if (!data)
                     return fail(key, "hex digits");
                 out.add(info.id, std::move(*data));
@@ -294,6 +293,10 @@ packet read_codes_ack(fields& f) {
 }
 
 }  // namespace
+
+std::optional<binary> from_hex(std::string_view text) {
+    return hex_digits(text);
+}
 
 std::optional<packet_type> packet_type_from_name(std::string_view name) {
     const std::string wanted = lower(name);

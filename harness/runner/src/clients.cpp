@@ -72,6 +72,11 @@ client_actor& add_client(scenario_context& ctx, const scenario::client_spec& spe
         if (auto v = ctx.expand(*spec.password, spec.where, ctx.resolver()))
             c.password = codec::binary(v->begin(), v->end());
     }
+    if (!spec.username && !spec.password && ctx.options.username) {
+        c.username = ctx.options.username;
+        if (ctx.options.password)
+            c.password = codec::binary(ctx.options.password->begin(), ctx.options.password->end());
+    }
     if (spec.will) {
         if (auto p = build_publish(ctx, spec.will->message, spec.where, ctx.resolver())) {
             codec::will_message w;

@@ -136,42 +136,32 @@ codec::expected<std::vector<std::uint8_t>, std::string> hex_bytes(scenario_conte
                                                                   const std::string& text) {
     std::vector<std::uint8_t> out;
     std::optional<std::size_t> length_at;
-    int high = -1;
-    for (std::size_t i = 0; i < text.size();) {
-        if (text.compare(i, 2, "{{") == 0) {
-            const std::size_t end = text.find("}}", i);
-            if (end == std::string::npos)
-                return codec::unexpected{std::string("unclosed {{ in hex")};
-            const std::string inner = text.substr(i + 2, end - i - 2);
-            if (inner == "len")
-                length_at = out.size();
-            else if (inner == "client_id")
-                put_string(out, a.client_id);
-            else if (inner.starts_with("topic "))
-                put_string(out, ctx.to_wire_topic(inner.substr(6)));
-            else if (inner.starts_with("str "))
-                put_string(out, inner.substr(4));
-            else
-                return codec::unexpected{"unknown placeholder {{" + inner + "}}"};
-            i = end + 2;
-            continue;
-        }
-        const char c = text[i++];
-        int digit = -1;
-        if (c >= '0' && c <= '9')
-            digit = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            digit = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            digit = c - 'A' + 10;
-        if (digit < 0)
-            continue;  // spaces (the loader rejected anything else)
-        if (high < 0) {
-            high = digit;
-        } else {
-            out.push_back(static_cast<std::uint8_t>(high * 16 + digit));
-            high = -1;
-        }
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t open = std::min(text.find("{{", i), text.size());
+        // The digits up to the next placeholder.
+        const auto digits = packet_json::from_hex(std::string_view(text).substr(i, open - i));
+        if (!digits)
+            return codec::unexpected{"expected whole bytes of hex digits in `" +
+                                     text.substr(i, open - i) + "`"};
+        out.insert(out.end(), digits->begin(), digits->end());
+        if (open == text.size())
+            break;
+        const std::size_t end = text.find("}}", open);
+        if (end == std::string::npos)
+            return codec::unexpected{std::string("unclosed {{ in hex")};
+        const std::string inner = text.substr(open + 2, end - open - 2);
+        if (inner == "len")
+            length_at = out.size();
+        else if (inner == "client_id")
+            put_string(out, a.client_id);
+        else if (inner.starts_with("topic "))
+            put_string(out, ctx.to_wire_topic(inner.substr(6)));
+        else if (inner.starts_with("str "))
+            put_string(out, inner.substr(4));
+        else
+            return codec::unexpected{"unknown placeholder {{" + inner + "}}"};
+        i = end + 2;
     }
     if (length_at)
         put_vbi(out, *length_at, out.size() - *length_at);
@@ -203,7 +193,10 @@ bool expand_strings(scenario_context& ctx, json::value& value, const scenario::p
 /// Puts the run's prefix on the topics of a packet to send (not on `$` topics).
 void prefix_topics(const scenario_context& ctx, json::object& packet) {
     const auto topic = [&](json::value* v, bool filter) {
-        if (v == nullptr || !v->is_string() || v->as_string().starts_with("$"))
+        // `$` topics are the broker's own; a shared subscription's filter gets the prefix
+        // after its `$share/<group>/` part.
+        if (v == nullptr || !v->is_string() ||
+            (v->as_string().starts_with("$") && !(filter && v->as_string().starts_with("$share/"))))
             return;
         const std::string text(v->as_string());
         *v = json::string(filter ? ctx.to_wire_filter(text) : ctx.to_wire_topic(text));
@@ -313,8 +306,17 @@ codec::expected<std::vector<std::uint8_t>, std::string> raw_send_bytes(
             packet.as_object().contains("type") && packet.at("type").is_string()
                 ? std::string_view(packet.at("type").as_string())
                 : std::string_view());
-        if (type == codec::packet_type::connect)
-            packet.as_object()["client_id"] = json::string(a.client_id);
+        if (type == codec::packet_type::connect) {
+            auto& connect = packet.as_object();
+            connect["client_id"] = json::string(a.client_id);
+            // The run's credentials, for brokers that refuse anonymous clients.
+            if (ctx.options.username && !connect.contains("username") &&
+                !connect.contains("password") && !connect.contains("password_hex")) {
+                connect["username"] = json::string(*ctx.options.username);
+                if (ctx.options.password)
+                    connect["password"] = json::string(*ctx.options.password);
+            }
+        }
     }
     const std::string client_id = a.client_id;
     auto resolve = ctx.resolver([client_id](std::string_view name) -> std::optional<std::string> {

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-#include <cctype>
 
+#include "harness/packet_json/packet_from_json.hpp"
 #include "raw_clients.hpp"
 
 namespace harness::runner {
@@ -15,14 +15,6 @@ namespace harness::runner {
 namespace json = boost::json;
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    });
-    return out;
-}
 
 std::optional<std::int64_t> as_integer(const json::value& v) {
     if (v.is_int64())
@@ -60,6 +52,14 @@ bool value_matches(const json::value& want, const json::value& got, bool type_fi
                 path.empty() ? std::string(entry.key()) : path + "." + std::string(entry.key());
             const json::value* have = got.as_object().if_contains(entry.key());
             if (is_operator(entry.value(), "absent")) {
+                const json::value& absent = entry.value().at("absent");
+                if (absent.is_bool() && !absent.as_bool()) {  // {absent: false}: present
+                    if (have == nullptr) {
+                        why = fmt::format("{} is missing", sub);
+                        return false;
+                    }
+                    continue;
+                }
                 if (have != nullptr) {
                     why = fmt::format("{} is present ({})", sub, json::serialize(*have));
                     return false;
@@ -90,8 +90,11 @@ bool value_matches(const json::value& want, const json::value& got, bool type_fi
     }
     bool equal = false;
     if (want.is_string() && got.is_string()) {
-        equal = type_field ? lower(want.as_string()) == lower(got.as_string())
-                           : want.as_string() == got.as_string();
+        equal = want.as_string() == got.as_string();
+        if (!equal && type_field) {  // packet type names in any case
+            const auto w = packet_json::packet_type_from_name(want.as_string());
+            equal = w && w == packet_json::packet_type_from_name(got.as_string());
+        }
     } else if (const auto w = as_integer(want), g = as_integer(got); w && g && !want.is_bool()) {
         equal = *w == *g;
     } else {
@@ -182,7 +185,7 @@ asio::awaitable<std::string> do_expect_packet(scenario_context& ctx, raw_actor& 
             if (r.taken)
                 continue;
             std::string mismatch;
-            if (r.packet && packet_matches(s.packet, r.json, mismatch)) {
+            if (packet_matches(s.packet, r.json, mismatch)) {
                 r.taken = true;
                 found = true;
                 return true;
@@ -215,12 +218,12 @@ asio::awaitable<std::string> do_expect_no_packet(scenario_context& ctx, raw_acto
             if (r.taken)
                 continue;
             std::string mismatch;
-            if (!s.packet || (r.packet && packet_matches(*s.packet, r.json, mismatch))) {
+            if (!s.packet || packet_matches(*s.packet, r.json, mismatch)) {
                 offender = &r;
                 return true;
             }
         }
-        return false;
+        return !a.reading;  // closed: nothing more can arrive
     };
     co_await ctx.wait_until(check, clock::now() + s.duration);
     if (offender == nullptr || ctx.aborted)

@@ -23,6 +23,10 @@ codec::expected<codec::packet, std::string> packet_from_json(const boost::json::
 /// name is not a packet type. For load-time checks of scenario files.
 std::vector<std::string_view> packet_keys(std::string_view type);
 
+/// Bytes of hex digits (spaces between them are ignored); nullopt for anything else or an odd
+/// number of digits.
+std::optional<codec::binary> from_hex(std::string_view text);
+
 /// The packet type of a name ("connect", "PUBLISH"); nullopt when none.
 std::optional<codec::packet_type> packet_type_from_name(std::string_view name);
 

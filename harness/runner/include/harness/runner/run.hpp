@@ -56,6 +56,9 @@ struct run_options {
     transport::tls_options tls;
     /// Default bound of expect, wait_log and readiness waits, and of each client request.
     std::chrono::milliseconds timeout{5'000};
+    /// Credentials of clients that give none (raw clients: CONNECT packets without a user name).
+    std::optional<std::string> username;
+    std::optional<std::string> password;
     std::uint64_t seed = 0;
     /// Identifies the run: part of client ids and of the topic prefix on external brokers.
     std::string run_id;
