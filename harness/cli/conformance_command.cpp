@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "connection_options.hpp"
+#include "embedded_choice.hpp"
 #include "exit_status.hpp"
 #include "harness/broker/server.hpp"
 #include "harness/conformance/suite.hpp"
@@ -235,11 +236,19 @@ int run(conformance_arguments& args) {
     probe.password = args.password;
     probe.timeout = *timeout;
     probe.client_id_prefix = "mqtt-harness-probe-" + o.base.run_id;
-    std::string broker_name = "embedded";
+    std::string broker_name = args.broker;
     std::unique_ptr<broker::embedded_broker> embedded;
+    std::optional<embedded_certificate> certificate;
     std::string error;
-    if (args.broker == "embedded") {
-        embedded = std::make_unique<broker::embedded_broker>(broker::server_options{});
+    if (args.broker.starts_with("embedded")) {
+        if (auto problem = use_embedded_broker(args.broker, o.base, certificate);
+            !problem.empty()) {
+            std::cerr << me << ": " << problem << '\n';
+            return exit_status::usage;
+        }
+        probe.tls = o.base.tls;
+        embedded = std::make_unique<broker::embedded_broker>(
+            runner::embedded_server_options(o.base.embedded));
         probe.url = transport::parse_broker_url(embedded->url(0), error).value();
     } else {
         auto url = transport::parse_broker_url(args.broker, error);
@@ -332,8 +341,9 @@ void add_conformance_command(CLI::App& app) {
         "conformance",
         "Check a broker against the MQTT 3.1.1 and 5.0 specifications, statement by statement");
     cmd->add_option("--broker", args->broker,
-                    "embedded (the default) or a broker URL: mqtt://host:port, mqtts://, "
-                    "ws://host:port/path, wss://")
+                    "embedded (the default; embedded:ws, embedded:mqtts, embedded:wss for its "
+                    "listener) or a broker URL: mqtt://host:port, mqtts://, ws://host:port/path, "
+                    "wss://")
         ->capture_default_str();
     add_tls_options(*cmd, args->tls, "for every connection");
     cmd->add_option("-u,--username", args->username, "User name of every CONNECT that gives none");

@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "connection_options.hpp"
+#include "embedded_choice.hpp"
 #include "exit_status.hpp"
 #include "harness/reports/console.hpp"
 #include "harness/reports/json_report.hpp"
@@ -47,53 +48,6 @@ struct run_arguments {
     std::optional<std::uint64_t> seed;
     int verbose = 0;
     bool color = true;
-};
-
-/// `embedded` or `embedded:SCHEME`; nullopt for anything else.
-std::optional<runner::embedded_listener> embedded_listener_of(std::string_view text) {
-    runner::embedded_listener l;
-    if (text == "embedded" || text == "embedded:mqtt")
-        return l;
-    const std::pair<std::string_view, transport::scheme> schemes[] = {
-        {"embedded:mqtts", transport::scheme::mqtts},
-        {"embedded:ws", transport::scheme::ws},
-        {"embedded:wss", transport::scheme::wss}};
-    for (const auto& [name, kind] : schemes) {
-        if (text == name) {
-            l.kind = kind;
-            return l;
-        }
-    }
-    return std::nullopt;
-}
-
-/// A self-signed certificate in a private temporary folder, removed at the end of the run.
-struct embedded_certificate {
-    /// Throws std::runtime_error (the folder removed again) when it cannot be made.
-    embedded_certificate() {
-        auto pattern =
-            (std::filesystem::temp_directory_path() / "mqtt-harness-tls-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr)  // mode 0700, a name nobody else has
-            throw std::runtime_error("cannot make a private folder in " + pattern);
-        dir = pattern;
-        try {
-            files = transport::make_self_signed_certificate(dir);
-        } catch (...) {
-            remove();
-            throw;
-        }
-    }
-    ~embedded_certificate() { remove(); }
-    embedded_certificate(const embedded_certificate&) = delete;
-    embedded_certificate& operator=(const embedded_certificate&) = delete;
-
-    void remove() noexcept {
-        std::error_code ignored;
-        std::filesystem::remove_all(dir, ignored);
-    }
-
-    std::filesystem::path dir;
-    transport::certificate_files files;
 };
 
 /// Checks that the external broker accepts a TCP (TLS, WebSocket) connection at all, with the
@@ -139,28 +93,10 @@ int run(run_arguments& args) {
     o.base.tls = args.tls.options();
     std::optional<embedded_certificate> certificate;
     if (args.broker.starts_with("embedded")) {
-        auto listener = embedded_listener_of(args.broker);
-        if (!listener) {
-            std::cerr << "mqtt-harness run: --broker: '" << args.broker
-                      << "': expected embedded, embedded:mqtt, embedded:mqtts, embedded:ws, "
-                         "embedded:wss or a broker URL\n";
+        if (auto problem = use_embedded_broker(args.broker, o.base, certificate);
+            !problem.empty()) {
+            std::cerr << "mqtt-harness run: " << problem << '\n';
             return exit_status::usage;
-        }
-        o.base.embedded = *listener;
-        if (listener->kind == transport::scheme::mqtts ||
-            listener->kind == transport::scheme::wss) {
-            // A certificate for this run only, which the clients trust unless told otherwise.
-            try {
-                certificate.emplace();
-            } catch (const std::exception& e) {
-                std::cerr << "mqtt-harness run: --broker " << args.broker << ": " << e.what()
-                          << '\n';
-                return exit_status::usage;
-            }
-            o.base.embedded.cert_file = certificate->files.cert_file;
-            o.base.embedded.key_file = certificate->files.key_file;
-            if (o.base.tls.ca_file.empty() && !o.base.tls.insecure)
-                o.base.tls.ca_file = certificate->files.cert_file;
         }
     } else {
         std::string error;

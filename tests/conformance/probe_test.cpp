@@ -101,7 +101,8 @@ std::vector<std::string> every_name() {
             "shared_subscriptions",
             "subscription_identifiers",
             "topic_alias",
-            "sys_topics"};
+            "sys_topics",
+            "empty_client_id"};
 }
 
 TEST(Capabilities, NamesAreWhatHasSays) {
@@ -190,7 +191,8 @@ TEST(Probe, EmbeddedBrokerWithEveryFeatureOff) {
     EXPECT_EQ(c.max_client_id_length, 65535u);
     EXPECT_EQ(c.max_topic_length, 65535u);
     EXPECT_EQ(c.largest_payload, 64u * 1024);  // 256 KiB is above the Maximum Packet Size
-    EXPECT_EQ(c.names(), (std::vector<std::string>{"mqtt3.1.1", "mqtt5", "qos1"}));
+    EXPECT_EQ(c.names(),
+              (std::vector<std::string>{"mqtt3.1.1", "mqtt5", "qos1", "empty_client_id"}));
     EXPECT_TRUE(mentions(c, "Retain Available 0")) << all_notes(c);
     EXPECT_TRUE(mentions(c, "$SYS topics: no message within 1000 ms")) << all_notes(c);
 }

@@ -98,5 +98,40 @@ TEST(Statements, UnreadableFileIsOneError) {
     EXPECT_NE(r.errors[0].find("cannot read"), std::string::npos);
 }
 
+TEST(Statements, GapExplainsAnObservableStatementWithoutACheck) {
+    const auto r = parse_statements(R"(spec: "5.0"
+statements:
+  - id: MQTT-3.15.1-1
+    section: "3.15.1"
+    summary: needs enhanced authentication
+    binds: server
+    observable: true
+    gap: no authentication method to test with
+  - id: MQTT-3.1.2-4
+    section: "3.1.2"
+    summary: not observable
+    binds: server
+    observable: false
+    reason: internal
+    gap: misplaced
+)",
+                                    "gap.yaml");
+    ASSERT_EQ(r.errors.size(), 1u) << all(r.errors);
+    EXPECT_EQ(r.errors[0],
+              "gap.yaml:15:10: error: a gap is for observable statements without a check");
+    const auto ok = parse_statements(R"(spec: "5.0"
+statements:
+  - id: MQTT-3.15.1-1
+    section: "3.15.1"
+    summary: needs enhanced authentication
+    binds: server
+    observable: true
+    gap: no authentication method to test with
+)",
+                                     "gap.yaml");
+    ASSERT_TRUE(ok.list) << all(ok.errors);
+    EXPECT_EQ(ok.list->statements[0].gap, "no authentication method to test with");
+}
+
 }  // namespace
 }  // namespace harness::conformance

@@ -116,5 +116,32 @@ steps:
     EXPECT_TRUE(sent_user);
 }
 
+TEST(RunRawClients, SavedValuesKeepTheirTypeInLaterPackets) {
+    const auto r = run_yaml(connected + R"(
+  - send: {client: c, packet: {type: subscribe, packet_id: 41, subscriptions: [{topic_filter: a}]}}
+  - expect_packet:
+      client: c
+      packet: {type: suback}
+      save: {sid: packet_id, granted: "reason_codes[0]"}
+  - send:
+      client: c
+      packet: {type: subscribe, packet_id: "{{sid}}", subscriptions: [{topic_filter: "b{{granted}}"}]}
+  - expect_packet: {client: c, packet: {type: suback, packet_id: "{{sid}}", reason_codes: [0]}}
+  - send: {client: c, packet: {type: publish, topic: b0, qos: 1, packet_id: 5, payload: x}}
+  - expect_packet: {client: c, packet: {type: publish, topic: "b{{granted}}"}}
+)");
+    EXPECT_EQ(r.outcome, verdict::passed) << (r.fail ? r.fail->message : "");
+}
+
+TEST(RunRawClients, SavingAFieldThePacketLacksFails) {
+    const auto r = run_yaml(connected + R"(
+  - send: {client: c, packet: {type: pingreq}}
+  - expect_packet: {client: c, packet: {type: pingresp}, save: {id: packet_id}}
+)");
+    ASSERT_EQ(r.outcome, verdict::failed);
+    EXPECT_NE(r.fail->message.find("has no field packet_id to save as id"), std::string::npos)
+        << r.fail->message;
+}
+
 }  // namespace
 }  // namespace harness::runner::test

@@ -414,5 +414,15 @@ TEST(LoadErrors, StatementIdsMustBeWellFormed) {
                    "`3.1.0-2`"});
 }
 
+TEST(LoadErrors, SavedNamesExistOnlyAfterTheirStep) {
+    EXPECT_EQ(errors_of("clients: [{name: r, raw: true}]\nsteps:\n"
+                        "  - send: {client: r, packet: {type: puback, packet_id: \"{{pid}}\"}}\n"
+                        "  - expect_packet: {client: r, packet: {type: publish}, save: {pid: "
+                        "packet_id}}\n"
+                        "  - send: {client: r, packet: {type: puback, packet_id: \"{{pid}}\"}}\n"),
+              list{"s.yaml:3:57: error: unknown template name `pid`; expected a variable or a "
+                   "built-in such as `seq` or `run.id`"});
+}
+
 }  // namespace
 }  // namespace harness::scenario

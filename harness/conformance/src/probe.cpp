@@ -577,6 +577,11 @@ class prober {
         const std::string id = client_id("any/ \xc3\xa9");
         const std::string step = "a client identifier with '/', ' ' and '\xc3\xa9'";
         caps().client_id_any_characters = co_await try_client_id(id, step);
+        if (stalled_)
+            co_return;
+        // Zero bytes with a clean start: the server may assign one (it need not).
+        caps().empty_client_id =
+            co_await try_client_id(std::string(), "an empty client identifier");
     }
 
     asio::any_io_executor executor_;
@@ -616,11 +621,15 @@ bool capabilities::has(std::string_view capability) const {
         return mqtt5 && topic_alias_maximum > 0;
     if (capability == "sys_topics")
         return sys_topics;
+    if (capability == "empty_client_id")
+        return empty_client_id;
+    if (capability == "websocket")
+        return websocket;
     return false;
 }
 
 std::span<const std::string_view> capability_names() noexcept {
-    static constexpr std::array<std::string_view, 10> names = {"mqtt3.1.1",
+    static constexpr std::array<std::string_view, 12> names = {"mqtt3.1.1",
                                                                "mqtt5",
                                                                "qos1",
                                                                "qos2",
@@ -629,7 +638,9 @@ std::span<const std::string_view> capability_names() noexcept {
                                                                "shared_subscriptions",
                                                                "subscription_identifiers",
                                                                "topic_alias",
-                                                               "sys_topics"};
+                                                               "sys_topics",
+                                                               "empty_client_id",
+                                                               "websocket"};
     return names;
 }
 
@@ -644,8 +655,12 @@ std::vector<std::string> capabilities::names() const {
 
 awaitable<probe_result> probe(probe_options options) {
     auto executor = co_await asio::this_coro::executor;
+    const bool websocket =
+        options.url.kind == transport::scheme::ws || options.url.kind == transport::scheme::wss;
     auto p = std::make_unique<prober>(executor, std::move(options));
-    co_return co_await p->run();
+    auto result = co_await p->run();
+    result.caps.websocket = websocket;
+    co_return result;
 }
 
 probe_result probe_broker(probe_options options) {
@@ -705,7 +720,8 @@ std::string describe(const capabilities& caps) {
                "\n";
     }
     out += "accepted: client identifier " + std::to_string(caps.max_client_id_length) +
-           " bytes (any characters: " + yes_no(caps.client_id_any_characters) + "), topic " +
+           " bytes (any characters: " + yes_no(caps.client_id_any_characters) +
+           "; empty: " + yes_no(caps.empty_client_id) + "), topic " +
            std::to_string(caps.max_topic_length) + " bytes, payload " +
            bytes(caps.largest_payload) + "\n";
     for (const auto& n : caps.notes)

@@ -116,6 +116,15 @@ std::optional<statement> read_statement(const YAML::Node& entry, checker& c,
         } else if (entry["reason"]) {
             c.error(entry["reason"].Mark(), "a reason is for statements that are not observable");
             ok = false;
+        } else if (entry["gap"]) {
+            if (const auto gap = c.text(entry, "gap"))
+                s.gap = *gap;
+            else
+                ok = false;
+        }
+        if (!s.observable && entry["gap"]) {
+            c.error(entry["gap"].Mark(), "a gap is for observable statements without a check");
+            ok = false;
         }
     } else {
         ok = false;

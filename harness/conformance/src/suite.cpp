@@ -34,13 +34,17 @@ void validate(const spec_checks& spec, std::vector<std::string>& errors) {
                     errors.push_back(at + ": error: " + id + " is not a statement of MQTT " +
                                      spec.spec);
             }
-            for (const auto& name : s.requires_capabilities) {
+            for (const auto& written : s.requires_capabilities) {
+                // "!name": the check applies only to brokers without the capability.
+                const std::string_view name =
+                    std::string_view(written).substr(written.starts_with('!') ? 1 : 0);
                 const auto known = capability_names();
                 if (std::find(known.begin(), known.end(), name) == known.end())
-                    errors.push_back(at + ": error: unknown capability `" + name +
+                    errors.push_back(at + ": error: unknown capability `" + written +
                                      "` in requires (known: mqtt3.1.1, mqtt5, qos1, qos2, "
                                      "retain, wildcards, shared_subscriptions, "
-                                     "subscription_identifiers, topic_alias, sys_topics)");
+                                     "subscription_identifiers, topic_alias, sys_topics, "
+                                     "empty_client_id, websocket; ! before a name: absent)");
             }
             for (const auto& c : s.clients) {
                 if (c.version != spec.protocol)
@@ -51,6 +55,16 @@ void validate(const spec_checks& spec, std::vector<std::string>& errors) {
             }
         }
     }
+}
+
+/// Whether a failed check saw nothing from the broker: no packet on any connection, and no
+/// connection closed by it.
+bool broker_was_silent(const runner::scenario_result& r) {
+    for (const auto& t : r.trace) {
+        if (t.what.starts_with("<- ") || t.what.starts_with("connection closed"))
+            return false;
+    }
+    return true;
 }
 
 int severity(outcome o) {
@@ -188,7 +202,11 @@ conformance_result run_suite(const suite& s, const selection& which, const capab
                 if (!speaks)
                     missing = "the broker does not accept MQTT " + spec.spec;
                 for (const auto& need : check.requires_capabilities) {
-                    if (missing.empty() && !caps.has(need))
+                    if (!missing.empty())
+                        break;
+                    if (need.starts_with('!') && caps.has(need.substr(1)))
+                        missing = "applies to brokers without " + need.substr(1);
+                    else if (!need.starts_with('!') && !caps.has(need))
                         missing = "the broker lacks " + need;
                 }
                 order.push_back({&spec, &check, missing});
@@ -223,6 +241,11 @@ conformance_result run_suite(const suite& s, const selection& which, const capab
                     break;
                 case runner::verdict::failed:
                     c.verdict = outcome::fail;
+                    if (broker_was_silent(c.run)) {
+                        // Nothing came back: the check saw the statement neither kept nor broken.
+                        c.verdict = outcome::inconclusive;
+                        c.reason = "the broker sent nothing and did not close the connection";
+                    }
                     break;
                 case runner::verdict::skipped:
                     c.verdict = outcome::not_applicable;

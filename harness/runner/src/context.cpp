@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "harness/codec/topic.hpp"
 
@@ -65,6 +66,10 @@ scenario::template_resolver scenario_context::resolver(
         }
         if (auto it = spec.variables.find(std::string(name)); it != spec.variables.end())
             return it->second;
+        if (auto it = saved.find(std::string(name)); it != saved.end()) {
+            const auto& v = it->second;
+            return v.is_string() ? std::string(v.as_string()) : boost::json::serialize(v);
+        }
         if (name == "seq")
             return std::to_string(seq);
         if (name == "now")

@@ -118,6 +118,8 @@ class scenario_context {
     /// Fault rules this scenario added to the embedded broker (removed by a `clear` fault).
     std::vector<std::uint64_t> fault_ids;
     std::uint64_t seq = 0;
+    /// Values saved by expect_packet steps (`save:`), for later templates.
+    std::map<std::string, boost::json::value> saved;
 
     // --- Waiting ---------------------------------------------------------------------------
     /// Wakes every wait to re-check.

@@ -168,10 +168,23 @@ codec::expected<std::vector<std::uint8_t>, std::string> hex_bytes(scenario_conte
     return out;
 }
 
-/// Expands every string of `value` as a template.
+}  // namespace
+
 bool expand_strings(scenario_context& ctx, json::value& value, const scenario::position& where,
                     const scenario::template_resolver& resolve) {
     if (value.is_string()) {
+        // "{{name}}" alone naming a saved value: the value itself, number or string.
+        const std::string_view text = value.as_string();
+        if (text.starts_with("{{") && text.ends_with("}}") &&
+            text.find("{{", 2) == std::string_view::npos) {
+            std::string name(text.substr(2, text.size() - 4));
+            name.erase(0, name.find_first_not_of(' '));
+            name.erase(name.find_last_not_of(' ') + 1);
+            if (auto it = ctx.saved.find(name); it != ctx.saved.end()) {
+                value = it->second;
+                return true;
+            }
+        }
         auto expanded = ctx.expand(std::string(value.as_string()), where, resolve);
         if (!expanded)
             return false;
@@ -189,6 +202,8 @@ bool expand_strings(scenario_context& ctx, json::value& value, const scenario::p
     }
     return true;
 }
+
+namespace {
 
 /// Puts the run's prefix on the topics of a packet to send (not on `$` topics).
 void prefix_topics(const scenario_context& ctx, json::object& packet) {
@@ -271,7 +286,7 @@ asio::awaitable<void> close_raw_client(scenario_context& ctx, raw_actor& a, bool
     if (!a.reading)
         co_return;
     a.closed_by_us = true;
-    ctx.trace(a.name, abrupt ? "connection dropped" : "connection closed");
+    ctx.trace(a.name, abrupt ? "dropping the connection" : "closing the connection");
     if (abrupt || !a.open)
         a.stream->abort();
     else

@@ -21,6 +21,12 @@ asio::awaitable<void> close_raw_client(scenario_context& ctx, raw_actor& a, bool
 /// streams can be destroyed.
 asio::awaitable<void> close_all_raw_clients(scenario_context& ctx);
 
+/// Expands every string of a packet's JSON as a template; a string that is only `{{name}}` of
+/// a saved value becomes that value (a number stays a number). False after a failed expansion
+/// (the scenario is aborted).
+bool expand_strings(scenario_context& ctx, boost::json::value& value,
+                    const scenario::position& where, const scenario::template_resolver& resolve);
+
 /// The bytes of a `send` step, or an error message (bad template, unbuildable packet).
 codec::expected<std::vector<std::uint8_t>, std::string> raw_send_bytes(
     scenario_context& ctx, const raw_actor& a, const scenario::send_step& s,

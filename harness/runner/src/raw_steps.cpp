@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+#include <cstdlib>
 
 #include "harness/packet_json/packet_from_json.hpp"
 #include "raw_clients.hpp"
@@ -106,6 +107,51 @@ bool value_matches(const json::value& want, const json::value& got, bool type_fi
     return equal;
 }
 
+/// The value at a field path ("packet_id", "properties.topic_alias", "reason_codes[0]").
+const json::value* field_at(const json::object& packet, std::string_view path) {
+    const json::value* at = nullptr;
+    const json::object* object = &packet;
+    while (!path.empty()) {
+        const auto end = path.find_first_of(".[");
+        const std::string_view key = path.substr(0, end);
+        path = end == std::string_view::npos ? std::string_view() : path.substr(end);
+        if (!key.empty()) {
+            if (object == nullptr || (at = object->if_contains(key)) == nullptr)
+                return nullptr;
+        }
+        while (path.starts_with('[')) {
+            const auto close = path.find(']');
+            if (close == std::string_view::npos || at == nullptr || !at->is_array())
+                return nullptr;
+            const std::size_t index =
+                std::strtoul(std::string(path.substr(1, close - 1)).c_str(), nullptr, 10);
+            if (index >= at->as_array().size())
+                return nullptr;
+            at = &at->as_array()[index];
+            path.remove_prefix(close + 1);
+        }
+        if (path.starts_with('.'))
+            path.remove_prefix(1);
+        object = at != nullptr && at->is_object() ? &at->as_object() : nullptr;
+    }
+    return at;
+}
+
+/// The packet a step wants, its templates expanded; nullopt after a failed expansion.
+std::optional<json::object> expanded(scenario_context& ctx, const raw_actor& a,
+                                     const json::object& packet, const scenario::position& where) {
+    json::value value = packet;
+    const std::string client_id = a.client_id;
+    auto resolve = ctx.resolver([client_id](std::string_view name) -> std::optional<std::string> {
+        if (name == "client_id")
+            return client_id;
+        return std::nullopt;
+    });
+    if (!expand_strings(ctx, value, where, resolve))
+        return std::nullopt;
+    return std::move(value.as_object());
+}
+
 std::string describe_want(const json::object& want) {
     return json::serialize(want);
 }
@@ -174,8 +220,13 @@ asio::awaitable<std::string> do_send(scenario_context& ctx, raw_actor& a,
 }
 
 asio::awaitable<std::string> do_expect_packet(scenario_context& ctx, raw_actor& a,
-                                              const scenario::expect_packet_step& s) {
+                                              const scenario::expect_packet_step& s,
+                                              const scenario::position& where) {
     const auto within = s.within.value_or(ctx.options.timeout);
+    const auto want = expanded(ctx, a, s.packet, where);
+    if (!want)
+        co_return "";
+    const raw_received* matched = nullptr;
     std::string why;
     std::string first_problem;
     bool found = false;
@@ -185,9 +236,10 @@ asio::awaitable<std::string> do_expect_packet(scenario_context& ctx, raw_actor& 
             if (r.taken)
                 continue;
             std::string mismatch;
-            if (packet_matches(s.packet, r.json, mismatch)) {
+            if (packet_matches(*want, r.json, mismatch)) {
                 r.taken = true;
                 found = true;
+                matched = &r;
                 return true;
             }
             if (first_problem.empty())
@@ -200,25 +252,40 @@ asio::awaitable<std::string> do_expect_packet(scenario_context& ctx, raw_actor& 
         return !a.open && !a.reading;
     };
     co_await ctx.wait_until(check, clock::now() + within);
-    if (found)
+    if (found) {
+        for (const auto& [name, path] : s.save) {
+            const json::value* value = field_at(matched->json, path);
+            if (value == nullptr)
+                co_return fmt::format("{}: the matched {} has no field {} to save as {}", a.name,
+                                      matched->text, path, name);
+            ctx.saved[name] = *value;
+        }
         co_return "";
+    }
     if (ctx.aborted)
         co_return "";
     co_return fmt::format("{}: expected {} within {} ms{}; received {}{}", a.name,
-                          describe_want(s.packet), within.count(),
+                          describe_want(*want), within.count(),
                           out_of_order ? " as the next packet" : "",
                           first_problem.empty() ? unmatched(a) : first_problem, close_note(ctx, a));
 }
 
 asio::awaitable<std::string> do_expect_no_packet(scenario_context& ctx, raw_actor& a,
-                                                 const scenario::expect_no_packet_step& s) {
+                                                 const scenario::expect_no_packet_step& s,
+                                                 const scenario::position& where) {
+    std::optional<json::object> want;
+    if (s.packet) {
+        want = expanded(ctx, a, *s.packet, where);
+        if (!want)
+            co_return "";
+    }
     const raw_received* offender = nullptr;
     auto check = [&] {
         for (auto& r : a.inbox) {
             if (r.taken)
                 continue;
             std::string mismatch;
-            if (!s.packet || packet_matches(*s.packet, r.json, mismatch)) {
+            if (!want || packet_matches(*want, r.json, mismatch)) {
                 offender = &r;
                 return true;
             }
@@ -229,8 +296,8 @@ asio::awaitable<std::string> do_expect_no_packet(scenario_context& ctx, raw_acto
     if (offender == nullptr || ctx.aborted)
         co_return "";
     co_return fmt::format("{}: expected no {} for {} ms, received {}", a.name,
-                          s.packet ? describe_want(*s.packet) : std::string("packet"),
-                          s.duration.count(), offender->text);
+                          want ? describe_want(*want) : std::string("packet"), s.duration.count(),
+                          offender->text);
 }
 
 asio::awaitable<std::string> do_expect_closed(scenario_context& ctx, raw_actor& a,
@@ -281,9 +348,9 @@ asio::awaitable<std::optional<failure>> run_raw_step(scenario_context& ctx,
     } else if (const auto* s = std::get_if<scenario::send_step>(&st.body)) {
         problem = co_await do_send(ctx, a, *s, st.where);
     } else if (const auto* e = std::get_if<scenario::expect_packet_step>(&st.body)) {
-        problem = co_await do_expect_packet(ctx, a, *e);
+        problem = co_await do_expect_packet(ctx, a, *e, st.where);
     } else if (const auto* n = std::get_if<scenario::expect_no_packet_step>(&st.body)) {
-        problem = co_await do_expect_no_packet(ctx, a, *n);
+        problem = co_await do_expect_no_packet(ctx, a, *n, st.where);
     } else if (const auto* c = std::get_if<scenario::expect_closed_step>(&st.body)) {
         problem = co_await do_expect_closed(ctx, a, *c);
     } else {

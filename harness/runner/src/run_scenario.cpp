@@ -135,10 +135,8 @@ void interrupt::remove(std::uint64_t token) {
     std::erase_if(hooks_, [token](const auto& h) { return h.first == token; });
 }
 
-namespace {
-
 /// One listener on 127.0.0.1, as `listener` says.
-broker::server_options embedded_broker_options(const embedded_listener& listener) {
+broker::server_options embedded_server_options(const embedded_listener& listener) {
     using transport::scheme;
     broker::server_options o;
     auto& l = o.listeners.front();
@@ -152,8 +150,6 @@ broker::server_options embedded_broker_options(const embedded_listener& listener
     }
     return o;
 }
-
-}  // namespace
 
 scenario_result run_scenario(const scenario::scenario& s, const run_options& options) {
     asio::io_context io(1);
@@ -171,7 +167,7 @@ scenario_result run_scenario(const scenario::scenario& s, const run_options& opt
     } else {
         try {
             embedded = std::make_unique<broker::embedded_broker>(
-                embedded_broker_options(options.embedded));
+                embedded_server_options(options.embedded));
         } catch (const std::exception& e) {
             result.outcome = verdict::error;
             result.fail = make_failure(

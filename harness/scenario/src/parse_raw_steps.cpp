@@ -53,6 +53,22 @@ boost::json::value packet_value(reader& r, const YAML::Node& node, bool reasons)
     return boost::json::string(text);
 }
 
+/// Replaces strings that are a single template reference ("{{pid}}") by 0.
+void numbers_for_templates(boost::json::value& value) {
+    if (value.is_string()) {
+        const std::string_view text = value.as_string();
+        if (text.starts_with("{{") && text.ends_with("}}") &&
+            text.find("{{", 2) == std::string_view::npos)
+            value = 0;
+    } else if (value.is_object()) {
+        for (auto& entry : value.as_object())
+            numbers_for_templates(entry.value());
+    } else if (value.is_array()) {
+        for (auto& item : value.as_array())
+            numbers_for_templates(item);
+    }
+}
+
 /// A `packet:` map with a known `type`; for sending, its keys and values are checked by
 /// building it.
 std::optional<boost::json::object> read_packet(reader& r, const YAML::Node& node, bool to_send) {
@@ -87,8 +103,13 @@ std::optional<boost::json::object> read_packet(reader& r, const YAML::Node& node
         r.check_keys(node, allowed, std::string(type.Scalar()) + " packet");
         packet.erase("verbatim_topics");
         auto built = packet_json::packet_from_json(packet, codec::protocol_version::v5);
-        if (!built)
-            r.error(node, "cannot build this " + type.Scalar() + " packet: " + built.error());
+        if (!built) {
+            // A field that is only `{{name}}` may be a saved number: try it as one.
+            boost::json::value numbered = packet;
+            numbers_for_templates(numbered);
+            if (!packet_json::packet_from_json(numbered.as_object(), codec::protocol_version::v5))
+                r.error(node, "cannot build this " + type.Scalar() + " packet: " + built.error());
+        }
     }
     return packet;
 }
@@ -159,7 +180,7 @@ expect_packet_step step_reader::expect_packet(const YAML::Node& node) {
     expect_packet_step step;
     if (!r.expect_map(node, "an expect_packet with `client` and `packet`"))
         return step;
-    r.check_keys(node, {"client", "packet", "within", "next"}, "expect_packet");
+    r.check_keys(node, {"client", "packet", "within", "next", "save"}, "expect_packet");
     step.client = client(node, "expect_packet");
     if (r.require(node, "packet", "expect_packet")) {
         if (auto packet = read_packet(r, *get(node, "packet"), false))
@@ -169,6 +190,18 @@ expect_packet_step step_reader::expect_packet(const YAML::Node& node) {
         step.within = r.duration(*value);
     if (const auto value = get(node, "next"))
         step.next = r.boolean(*value).value_or(false);
+    if (const auto value = get(node, "save")) {
+        if (r.expect_map(*value, "values to save (a map of names to field paths)")) {
+            for (const auto& entry : *value) {
+                const auto name = r.string(entry.first, "a name");
+                const auto path = r.string(entry.second, "a field path such as packet_id");
+                if (!name || !path)
+                    continue;
+                step.save.emplace_back(*name, *path);
+                r.variables.push_back(*name);  // later steps may use {{name}}
+            }
+        }
+    }
     return step;
 }
 

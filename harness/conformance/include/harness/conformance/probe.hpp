@@ -55,12 +55,17 @@ struct capabilities {
     /// Largest QoS 1 payload acknowledged of 64 KiB, 256 KiB, 1 MiB and 4 MiB (0: none).
     std::size_t largest_payload = 0;
 
+    /// A CONNECT with a zero-length client identifier (and a clean start) is accepted.
+    bool empty_client_id = false;
+    /// The broker is reached over WebSocket (ws:// or wss://): chapter 6 applies.
+    bool websocket = false;
+
     /// What could not be probed, and why; what the broker refused.
     std::vector<std::string> notes;
 
     /// Whether the broker has a capability by name: "mqtt3.1.1", "mqtt5", "qos1", "qos2",
     /// "retain", "wildcards", "shared_subscriptions", "subscription_identifiers",
-    /// "topic_alias", "sys_topics". Unknown names: false.
+    /// "topic_alias", "sys_topics", "empty_client_id", "websocket". Unknown names: false.
     bool has(std::string_view capability) const;
     /// The names of has() that the broker has, in the order above.
     std::vector<std::string> names() const;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/broker/server.hpp"
 #include "harness/runner/result.hpp"
 #include "harness/scenario/model.hpp"
 #include "harness/transport/connect.hpp"
@@ -46,6 +47,9 @@ struct embedded_listener {
     std::string cert_file;
     std::string key_file;
 };
+
+/// The embedded broker's options for `listener`: one listener on 127.0.0.1, port 0.
+broker::server_options embedded_server_options(const embedded_listener& listener);
 
 struct run_options {
     /// The broker to use; nullopt: an embedded broker per scenario, listening as `embedded` says.

@@ -265,6 +265,10 @@ struct expect_packet_step {
     boost::json::object packet;
     std::optional<milliseconds> within;
     bool next = false;  // fail when another packet comes first
+    /// Values of the matched packet kept for later templates: name -> field path
+    /// ("packet_id", "properties.topic_alias", "reason_codes[0]"). `{{name}}` alone in a
+    /// packet field gives the value with its type (a number stays a number).
+    std::vector<std::pair<std::string, std::string>> save;
 };
 
 struct expect_no_packet_step {
