@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
 #include <memory>
 #include <set>
 #include <thread>
@@ -356,6 +357,18 @@ TEST(ConformanceSuite, MosquittoFailsOnlyWhereDocumented) {
             << id << " failed on mosquitto:\n"
             << failures(r);
     EXPECT_EQ(r.count(outcome::inconclusive), 0u) << failures(r);
+    // The checks cleared every retained message they made: a subscription to # gets none.
+    const std::string command = "mosquitto_sub -h 127.0.0.1 -p " +
+                                std::to_string(mosquitto.port(0)) +
+                                " -V mqttv311 -t '#' --retained-only -W 1 -v 2>/dev/null";
+    std::string retained;
+    if (FILE* pipe = ::popen(command.c_str(), "r")) {
+        std::array<char, 512> line{};
+        while (std::fgets(line.data(), line.size(), pipe) != nullptr)
+            retained += line.data();
+        ::pclose(pipe);
+    }
+    EXPECT_EQ(retained, "") << "retained messages left behind";
 }
 
 }  // namespace
