@@ -3,7 +3,9 @@
 // closing and a new connection taking the slot, time passing). Slot 0 starts as a connected
 // MQTT 5.0 client with a will and a persistent session, slot 1 as a connected 3.1.1 client,
 // slot 2 raw, so the fuzzer reaches every flow quickly. ASan and UBSan catch memory and
-// undefined-behaviour errors; the checks below catch broken bookkeeping.
+// undefined-behaviour errors; the checks below catch broken bookkeeping, and delivery_checker
+// (fed every byte, given every output) checks deliveries against subscriptions and the ids of
+// the broker's PUBLISH in flight.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "delivery_checker.hpp"
 #include "harness/broker/broker.hpp"
 #include "harness/codec/codec.hpp"
 
@@ -19,19 +22,21 @@ namespace {
 using namespace harness;
 using namespace std::chrono_literals;
 
-void fail(const char* what) {
-    std::fprintf(stderr, "broker_session_fuzzer: %s\n", what);
-    std::abort();
-}
+using broker_fuzz::fail;
 
-std::vector<std::uint8_t> connect_bytes(codec::protocol_version v, const char* id) {
+/// The CONNECT each slot sends at the start and on operation C: slot 0 a 5.0 client "a" with a
+/// delayed will and a 60 s session, slot 1 a 3.1.1 client "b", slot 2 a 5.0 client that takes
+/// over "a" (no will).
+std::vector<std::uint8_t> connect_bytes(std::size_t slot) {
+    const auto v = slot == 1 ? codec::protocol_version::v3_1_1 : codec::protocol_version::v5;
     codec::connect c;
     c.version = v;
-    c.client_id = id;
+    c.client_id = slot == 1 ? "b" : "a";
     c.clean_start = false;
     c.keep_alive = 5;
-    if (v == codec::protocol_version::v5) {
+    if (v == codec::protocol_version::v5)
         c.properties.add(codec::property_id::session_expiry_interval, 60u);
+    if (slot == 0) {
         codec::will_message w;
         w.topic = "will/a";
         w.payload = {'x'};
@@ -55,34 +60,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     broker::broker b(options);
     auto now = broker::time_point{} + 1h;
 
-    broker::connection_id slots[3];
-    for (auto& s : slots)
-        s = b.open(now, "fuzz");
-    b.receive(slots[0], connect_bytes(codec::protocol_version::v5, "a"), now);
-    b.receive(slots[1], connect_bytes(codec::protocol_version::v3_1_1, "b"), now);
+    broker_fuzz::delivery_checker slots(b);
+    for (std::size_t s = 0; s < broker_fuzz::slot_count; ++s)
+        slots.open(s, now);
+    slots.receive(0, connect_bytes(0), now);
+    slots.receive(1, connect_bytes(1), now);
 
-    std::vector<std::uint8_t> out;
     std::size_t pos = 0;
     while (pos < size) {
         const std::uint8_t op = data[pos++];
-        const auto id = slots[(op >> 4) % 3];
+        const std::size_t slot = (op >> 4) % 3;
         switch (op & 0x0F) {
             case 8:  // the transport wrote what the broker produced
-                b.take_output(id, out);
-                if (out.size() >
+                if (slots.output_pending(slot) >
                     options.output_high_water + 2 * options.maximum_packet_size + 64 * 1024) {
                     fail("output grew past its bound");
                 }
-                b.written(id, now);
+                slots.written(slot, now);
                 break;
             case 9:  // the transport closed; a new connection takes the slot
-                b.close(id, now);
-                slots[(op >> 4) % 3] = b.open(now, "fuzz");
+                slots.close(slot, now);
+                slots.open(slot, now);
                 break;
             case 10: {  // time passes (0 to 25.5 s)
                 const std::uint8_t tenths = pos < size ? data[pos++] : 0;
                 now += std::chrono::milliseconds(100 * tenths);
                 b.tick(now);
+                slots.drain();
                 const auto next = b.next_deadline();
                 if (next && *next + 1s < now)
                     fail("next deadline in the past after tick");
@@ -91,12 +95,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             case 11:
                 b.take_ready();
                 break;
+            case 12:  // the transport closed; the slot's client connects again with its CONNECT
+                slots.close(slot, now);
+                slots.open(slot, now);
+                slots.receive(slot, connect_bytes(slot), now);
+                break;
             default: {  // bytes for the connection: a length, then that many bytes
                 if (pos >= size)
                     break;
                 const std::size_t declared = data[pos++];
                 const std::size_t n = std::min(declared, size - pos);
-                b.receive(id, std::span<const std::uint8_t>(data + pos, n), now);
+                slots.receive(slot, std::span<const std::uint8_t>(data + pos, n), now);
                 pos += n;
                 break;
             }
@@ -104,8 +113,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (b.stats().clients_connected > 3)
             fail("more clients connected than connections open");
     }
-    for (const auto id : slots)
-        b.close(id, now);
+    for (std::size_t s = 0; s < broker_fuzz::slot_count; ++s)
+        b.close(slots.id(s), now);
     now += 3s;  // will delays end; sessions of 60 s stay
     b.tick(now);
     if (b.stats().clients_connected != 0)

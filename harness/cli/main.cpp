@@ -6,6 +6,7 @@
 #include "broker_command.hpp"
 #include "decode_command.hpp"
 #include "exit_status.hpp"
+#include "fuzz_command.hpp"
 #include "harness/version.hpp"
 #include "pub_command.hpp"
 #include "scenario_commands.hpp"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     harness::cli::add_validate_command(app);
     harness::cli::add_conformance_command(app);
     harness::cli::add_stand_in_command(app);
+    harness::cli::add_fuzz_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

@@ -45,6 +45,19 @@ TEST(BrokerConnect, SecondConnectIsAProtocolErrorWithDisconnect0x82_MQTT_3_1_0_2
     EXPECT_TRUE(c.closed());
 }
 
+TEST(BrokerConnect, SecondConnectWithAnUnknownProtocolNameGetsProtocolErrorNot0x84) {
+    // Found by the broker_session fuzz target: the decode error's own code, 0x84 (Unsupported
+    // Protocol Version), is not a DISCONNECT reason code; the DISCONNECT must still decode.
+    test_broker b;
+    fake_client c(b);
+    EXPECT_EQ(c.connect(v5, "a").reason_code, connack_reason::success);
+    c.send_bytes({0x10, 0x06, 0x00, 0x03, 'A', 'B', 'C', 0x05});
+    const auto d = only<codec::disconnect>(c.received());
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].reason_code, disconnect_reason::protocol_error);
+    EXPECT_TRUE(c.closed());
+}
+
 TEST(BrokerConnect, SecondConnectIn311ClosesWithoutDisconnect_MQTT_3_1_0_2) {
     test_broker b;
     fake_client c(b);

@@ -167,6 +167,18 @@ TEST(SessionConnect, ProtocolErrorFromServerDisconnectsWith0x82) {
     EXPECT_EQ(server.event_one<disconnected_event>().error, client_errc::protocol_error);
 }
 
+TEST(SessionConnect, AConnectWithAnUnknownProtocolFromTheServerGetsProtocolErrorNot0x84) {
+    // Found by the client_session fuzz target: 0x84 (Unsupported Protocol Version) is the decode
+    // error's code but no DISCONNECT reason code; the DISCONNECT sent must decode.
+    session s(v5_options());
+    scripted_server server(s, protocol_version::v5);
+    server.handshake();
+    server.events();
+    server.send_bytes({0x10, 0x06, 0x00, 0x03, 'A', 'B', 'C', 0x05});
+    EXPECT_EQ(server.received_one<disconnect>().reason_code, disconnect_reason::protocol_error);
+    EXPECT_EQ(server.event_one<disconnected_event>().error, client_errc::protocol_error);
+}
+
 TEST(SessionConnect, MalformedPacketInV311JustCloses) {
     session_options o;
     o.connect.version = protocol_version::v3_1_1;

@@ -259,7 +259,12 @@ void broker::receive(connection_id id, std::span<const std::uint8_t> bytes, time
                 c.version = connect_level((*f)->body).value_or(protocol_version::v3_1_1);
                 i.refuse(c, static_cast<connack_reason>(error.reason()), error.message, now);
             } else {
-                i.close_with(c, static_cast<disconnect_reason>(error.reason()), error.message, now);
+                // 0x84 (an unknown protocol level) is a CONNACK code only; once connected, a
+                // CONNECT that does not decode is a Protocol Error.
+                const auto code = error.reason() == codec::reason_code::unsupported_protocol_version
+                                      ? codec::reason_code::protocol_error
+                                      : error.reason();
+                i.close_with(c, static_cast<disconnect_reason>(code), error.message, now);
             }
             return;
         }

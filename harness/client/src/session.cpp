@@ -135,7 +135,11 @@ void session::receive(std::span<const std::uint8_t> bytes, time_point now) {
         if (!*next)
             return;
         if (!decode_body(**next, options_.connect.version, p, error)) {
-            const auto reason = static_cast<disconnect_reason>(error.reason());
+            // 0x84 (an unknown protocol level) is a CONNACK code only: a Protocol Error here.
+            const auto code = error.reason() == codec::reason_code::unsupported_protocol_version
+                                  ? codec::reason_code::protocol_error
+                                  : error.reason();
+            const auto reason = static_cast<disconnect_reason>(code);
             fail(reason == disconnect_reason::malformed_packet ? client_errc::malformed_packet
                                                                : client_errc::protocol_error,
                  error.message, reason, now);

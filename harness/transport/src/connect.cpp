@@ -41,6 +41,12 @@ struct lookup {
 using resolved = std::variant<tcp::resolver::results_type, stage_failure>;
 
 asio::awaitable<resolved> resolve(const broker_url& url, const connect_budget& budget) {
+    // An address literal needs no lookup (and no trip to the resolver's thread).
+    boost::system::error_code literal_error;
+    const auto literal = asio::ip::make_address(url.host, literal_error);
+    if (!literal_error)
+        co_return tcp::resolver::results_type::create(tcp::endpoint(literal, url.port), url.host,
+                                                      std::to_string(url.port));
     auto state = std::make_shared<lookup>(co_await asio::this_coro::executor);
     state->done.expires_at(budget.deadline);
     state->resolver.async_resolve(

@@ -1,0 +1,427 @@
+// The campaign loop, failure attribution and minimization: see campaign.hpp.
+#include "harness/netfuzz/campaign.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
+#include <deque>
+#include <set>
+#include <span>
+#include <utility>
+
+#include "harness/netfuzz/broker_target.hpp"
+#include "harness/netfuzz/case_executor.hpp"
+#include "harness/netfuzz/minimize.hpp"
+#include "harness/netfuzz/mutator.hpp"
+
+namespace harness::netfuzz {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+
+constexpr std::size_t max_corpus = 2048;
+constexpr std::size_t max_shapes = 200'000;
+constexpr std::size_t recent_cases = 48;
+
+struct campaign {
+    campaign_options o;
+    campaign_events events;
+    broker_target target;
+    campaign_stats stats;
+    steady_clock::time_point started = steady_clock::now();
+    steady_clock::time_point ends = started + o.duration;
+
+    std::vector<fuzz_case> corpus;
+    std::set<std::string> shapes;
+    std::deque<fuzz_case> recent;
+    std::vector<std::optional<fuzz_case>> in_flight;
+    std::optional<trouble> stopped_by;
+    std::set<std::string> signatures;
+    std::vector<reported_finding> findings;
+    std::uint64_t window_cases = 0, window_stalled = 0;
+    std::uint64_t rss_baseline = 0;
+    std::uint64_t baseline_after = 0;  // sessions after which the baseline is taken
+
+    campaign(campaign_options options, campaign_events ev, asio::any_io_executor ex)
+        : o(std::move(options)), events(std::move(ev)), target(ex, o) {}
+
+    bool out_of_budget() const {
+        return (o.stop && *o.stop) || steady_clock::now() >= ends ||
+               (o.max_sessions && stats.sessions >= o.max_sessions) ||
+               (o.max_findings && findings.size() >= o.max_findings);
+    }
+
+    void note(const std::string& text) {
+        if (events.note)
+            events.note(text);
+    }
+
+    fuzz_case next_case(fuzz_random& random, const generator_options& g) {
+        if (corpus.empty() || random.chance(25)) {
+            auto c = generate_session(random, g);
+            if (random.chance(30))
+                mutate(c, random, corpus);
+            return c;
+        }
+        auto c = corpus[random.below(corpus.size())];
+        mutate(c, random, corpus);
+        return c;
+    }
+
+    void keep(const fuzz_case& c, const execution_result& r, fuzz_random& random) {
+        if (shapes.size() < max_shapes && shapes.insert(r.shape).second) {
+            if (corpus.size() < max_corpus)
+                corpus.push_back(c);
+            else
+                corpus[random.below(corpus.size())] = c;
+        }
+        recent.push_back(c);
+        if (recent.size() > recent_cases)
+            recent.pop_front();
+    }
+
+    asio::awaitable<void> worker(unsigned index, std::shared_ptr<int> running,
+                                 std::shared_ptr<asio::steady_timer> wake) {
+        fuzz_random random(o.seed * 7919 + index);
+        auto g = o.generator;
+        g.prefix = fmt::format("{}{}", o.generator.prefix, index);
+        while (!stopped_by && !out_of_budget()) {
+            auto c = next_case(random, g);
+            in_flight[index] = c;
+            const auto case_started = steady_clock::now();
+            auto r = co_await execute_case(c, target.exec);
+            ++stats.cases;
+            stats.sessions += r.sessions;
+            stats.stalled += r.stalled;
+            adapt_answer_timeout(r.stalled);
+            if (std::getenv("HARNESS_FUZZ_TRACE"))
+                fmt::print(
+                    stderr, "{} {:.1f}ms {} steps {} conns {}\n", r.stalled ? "STALL" : "ok",
+                    std::chrono::duration<double, std::milli>(steady_clock::now() - case_started)
+                        .count(),
+                    c.steps.size(), c.connections().size(), r.shape);
+            // While something is wrong the case stays in flight: a suspect.
+            if (stopped_by)
+                break;
+            auto t = co_await target.judge(r);
+            if (t) {
+                if (!stopped_by)
+                    stopped_by = std::move(*t);
+                break;
+            }
+            in_flight[index].reset();
+            keep(c, r, random);
+        }
+        if (--*running == 0)
+            wake->cancel();
+    }
+
+    /// Runs the workers until the budget is spent or something went wrong.
+    asio::awaitable<void> fuzz_round() {
+        auto ex = co_await asio::this_coro::executor;
+        auto running = std::make_shared<int>(static_cast<int>(o.workers));
+        auto wake = std::make_shared<asio::steady_timer>(ex);
+        in_flight.assign(o.workers, std::nullopt);
+        for (unsigned i = 0; i < o.workers; ++i)
+            asio::co_spawn(ex, worker(i, running, wake), asio::detached);
+        auto last_progress = steady_clock::now();
+        while (*running > 0) {
+            wake->expires_after(milliseconds(250));
+            co_await wake->async_wait(asio::as_tuple(asio::use_awaitable));
+            stats.seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
+            if (steady_clock::now() - last_progress >= milliseconds(1000)) {
+                last_progress = steady_clock::now();
+                report_progress();
+            }
+            check_memory();
+        }
+        // Cases still running when the workers stopped may be to blame too.
+        for (auto& c : in_flight)
+            if (c)
+                recent.push_back(*c);
+    }
+
+    /// A slow broker (a sanitizer build, a remote one) answers barriers late: when many cases
+    /// run out of time, the wait doubles (up to 2 s); when almost none do, it comes back down
+    /// towards --answer-timeout.
+    void adapt_answer_timeout(bool stalled) {
+        window_stalled += stalled;
+        if (++window_cases < 200)
+            return;
+        auto& t = target.exec.answer_timeout;
+        if (window_stalled * 4 > window_cases && t < milliseconds(2'000))
+            t *= 2;
+        else if (window_stalled * 50 < window_cases && t > o.answer_timeout)
+            t = std::max(o.answer_timeout, t / 2);
+        window_cases = window_stalled = 0;
+    }
+
+    void check_memory() {
+        if (!target.supervised() || stopped_by)
+            return;
+        const auto rss = target.rss_bytes();
+        if (rss == 0)
+            return;
+        if (rss_baseline == 0) {
+            if (stats.cases >= baseline_after)
+                rss_baseline = rss;
+            return;
+        }
+        if (rss > rss_baseline + o.rss_growth_bytes)
+            stopped_by = trouble{finding_kind::memory,
+                                 fmt::format("resident memory grew from {:.1f} MiB to {:.1f} MiB",
+                                             rss_baseline / 1048576.0, rss / 1048576.0)};
+    }
+
+    void report_progress() {
+        stats.shapes = shapes.size();
+        stats.corpus = corpus.size();
+        stats.findings = findings.size();
+        if (events.progress)
+            events.progress(stats);
+    }
+
+    /// The cases to blame, most likely first: the last ones played.
+    std::vector<fuzz_case> suspects() const {
+        std::vector<fuzz_case> out;
+        for (auto it = recent.rbegin(); it != recent.rend(); ++it)
+            if (std::find(out.begin(), out.end(), *it) == out.end())
+                out.push_back(*it);
+        return out;
+    }
+
+    /// Crash or hang: plays all suspects in order on a fresh broker; when that fails, looks for
+    /// the shortest prefix that still fails (bisection), and confirms its last case alone.
+    asio::awaitable<std::pair<std::optional<fuzz_case>, std::optional<broker_failure>>>
+    find_culprit(const std::vector<fuzz_case>& suspects, finding_kind kind) {
+        std::pair<std::optional<fuzz_case>, std::optional<broker_failure>> out;
+        if (suspects.empty())
+            co_return out;
+        const std::span<const fuzz_case> all(suspects);
+        auto check = co_await target.reproduces_in_order(all, kind);
+        if (!check.reproduced)
+            co_return out;
+        std::size_t lo = 1, hi = suspects.size();  // the prefix of hi cases fails
+        while (lo < hi) {
+            const auto mid = lo + (hi - lo) / 2;
+            check = co_await target.reproduces_in_order(all.first(mid), kind);
+            if (check.reproduced)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        check = co_await target.reproduces(suspects[hi - 1], kind);
+        if (check.reproduced) {
+            out.first = suspects[hi - 1];
+            out.second = check.failure;
+        }
+        co_return out;
+    }
+
+    asio::awaitable<void> handle_trouble() {
+        const auto t = *stopped_by;
+        note(fmt::format("{}: {}; looking for the case to blame", to_string(t.kind), t.problem));
+        auto failure = target.failure();
+        if (!target.supervised()) {
+            // Nothing to restart: report the last case played as it is and stop.
+            finding f;
+            f.kind = t.kind;
+            f.signature = fmt::format("{} | {}", to_string(t.kind), t.problem);
+            if (!recent.empty())
+                f.reproducer = recent.back();
+            f.details = t.problem + "\n(an external broker cannot be restarted: not minimized)";
+            record(std::move(f));
+            ends = steady_clock::now();
+            co_return;
+        }
+        const auto suspect_list = suspects();
+        std::optional<fuzz_case> culprit;
+        std::optional<broker_failure> culprit_failure;
+        if (t.kind == finding_kind::memory) {
+            const auto give_up = steady_clock::now() + milliseconds(60'000);
+            for (const auto& c : suspect_list) {
+                if (steady_clock::now() > give_up)
+                    break;
+                auto check = co_await target.reproduces(c, t.kind);
+                if (check.reproduced) {
+                    culprit = c;
+                    break;
+                }
+            }
+        } else {
+            auto found = co_await find_culprit(suspect_list, t.kind);
+            culprit = std::move(found.first);
+            culprit_failure = std::move(found.second);
+        }
+        if (!culprit) {
+            ++stats.unconfirmed;
+            note(fmt::format("no single case of the last {} reproduced it; going on",
+                             suspect_list.size()));
+            co_await restart();
+            co_return;
+        }
+        if (culprit_failure)
+            failure = culprit_failure;
+        finding f;
+        f.kind = t.kind;
+        f.original_steps = culprit->steps.size();
+        f.original_bytes = culprit->byte_count();
+        if (t.kind == finding_kind::crash && failure) {
+            f.signature = crash_signature(*failure);
+            if (signatures.count(f.signature)) {
+                ++stats.duplicates;
+                co_await restart();
+                co_return;
+            }
+        }
+        note(fmt::format("reproduced with a case of {} steps; minimizing", culprit->steps.size()));
+        auto test = [this, kind = t.kind](const fuzz_case& c) -> asio::awaitable<bool> {
+            auto check = co_await target.reproduces(c, kind);
+            co_return check.reproduced;
+        };
+        auto minimized = co_await minimize(*culprit, test);
+        f.reproducer = std::move(minimized.smallest);
+        if (t.kind == finding_kind::crash) {
+            if (f.signature.empty())
+                f.signature = "crash | broker stopped answering";
+            f.details = failure ? describe_failure(*failure) : t.problem;
+        } else {
+            f.signature = fmt::format("{} | {}", to_string(t.kind), step_types(f.reproducer));
+            f.details = t.problem;
+        }
+        if (t.kind == finding_kind::memory) {
+            const auto per_round = co_await target.growth_per_round(f.reproducer);
+            f.repeat = per_round == 0 ? 1000
+                                      : static_cast<int>(std::clamp<std::uint64_t>(
+                                            2 * o.rss_growth_bytes / per_round + 1, 2, 2000));
+            f.details += fmt::format(
+                "\none round of the reproducer grows it by about {} KiB; "
+                "repro.yaml plays {} rounds",
+                per_round / 1024, f.repeat);
+        }
+        f.details += fmt::format(
+            "\nminimized from {} steps ({} bytes) to {} steps ({} bytes) in "
+            "{} replays",
+            f.original_steps, f.original_bytes, f.reproducer.steps.size(),
+            f.reproducer.byte_count(), minimized.tests);
+        if (signatures.count(f.signature))
+            ++stats.duplicates;
+        else
+            record(std::move(f));
+        co_await restart();
+    }
+
+    asio::awaitable<void> restart() {
+        auto error = co_await target.restart();
+        ++stats.restarts;
+        rss_baseline = 0;
+        baseline_after = stats.cases + 500;
+        if (!error.empty()) {
+            note("cannot restart the broker: " + error);
+            ends = steady_clock::now();
+        }
+    }
+
+    void record(finding f) {
+        signatures.insert(f.signature);
+        std::error_code ec;
+        auto dir = write_reproducer(o.out_dir, f, ec);
+        if (ec)
+            note(fmt::format("cannot write the reproducer under {}: {}", o.out_dir.string(),
+                             ec.message()));
+        findings.push_back({std::move(f), dir});
+        stats.findings = findings.size();
+        if (events.found)
+            events.found(findings.back());
+    }
+
+    asio::awaitable<campaign_result> run() {
+        campaign_result result;
+        const auto error = co_await target.start();
+        if (!error.empty()) {
+            result.error = error;
+            co_return result;
+        }
+        if (events.started)
+            events.started(target.exec.url.to_string());
+        baseline_after = 500;
+        while (!out_of_budget()) {
+            stopped_by.reset();
+            co_await fuzz_round();
+            if (stopped_by)
+                co_await handle_trouble();
+        }
+        stats.seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
+        stats.shapes = shapes.size();
+        stats.corpus = corpus.size();
+        stats.findings = findings.size();
+        co_await target.stop();
+        result.stats = stats;
+        result.findings = std::move(findings);
+        co_return result;
+    }
+};
+
+}  // namespace
+
+asio::awaitable<campaign_result> run_campaign(campaign_options options, campaign_events events) {
+    auto ex = co_await asio::this_coro::executor;
+    auto c = std::make_unique<campaign>(std::move(options), std::move(events), ex);
+    co_return co_await c->run();
+}
+
+asio::awaitable<replay_result> replay_case(campaign_options options, fuzz_case c, int repeat) {
+    auto ex = co_await asio::this_coro::executor;
+    replay_result out;
+    broker_target target(ex, options);
+    const auto error = co_await target.start();
+    if (!error.empty()) {
+        out.error = error;
+        co_return out;
+    }
+    const auto before = target.rss_bytes();
+    const auto rounds = repeated(c, std::max(1, repeat));
+    const auto r = co_await execute_case(rounds, target.exec);
+    std::string problem;
+    const bool alive = co_await broker_answers(target.exec, options.hang_timeout, problem);
+    if (target.supervised()) {
+        const auto wait = milliseconds(alive ? 100 : 1'000);
+        const auto f = co_await target.wait_failure(wait);
+        if (f) {
+            out.failed = true;
+            out.details = describe_failure(*f);
+        } else if (repeat > 1 && target.rss_bytes() > before + options.rss_growth_bytes) {
+            out.failed = true;
+            out.kind = finding_kind::memory;
+            out.details = fmt::format("resident memory grew from {:.1f} MiB to {:.1f} MiB",
+                                      before / 1048576.0, target.rss_bytes() / 1048576.0);
+        }
+    }
+    if (!out.failed && !alive) {
+        out.failed = true;
+        out.kind = r.unreachable || problem.find("refused") != std::string::npos
+                       ? finding_kind::crash
+                       : finding_kind::hang;
+        out.details = problem;
+    }
+    if (!out.failed)
+        out.details = fmt::format("the broker survived ({})", r.shape.substr(0, 200));
+    co_await target.stop();
+    co_return out;
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace harness::netfuzz

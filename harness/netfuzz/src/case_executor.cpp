@@ -1,0 +1,327 @@
+// Running one case against a broker: see case_executor.hpp.
+#include "harness/netfuzz/case_executor.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <memory>
+#include <optional>
+#include <variant>
+
+#include "harness/codec/codec.hpp"
+#include "harness/codec/framing.hpp"
+#include "harness/transport/error.hpp"
+#include "harness/transport/stream.hpp"
+
+namespace harness::netfuzz {
+
+namespace asio = boost::asio;
+
+// GCC 12 warns -Wmismatched-new-delete on coroutine frames (Asio's allocator); false.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+
+constexpr std::array<std::uint8_t, 2> pingreq_bytes = {0xC0, 0x00};
+
+struct connection {
+    std::unique_ptr<transport::stream> stream;
+    codec::frame_reader reader{64 * 1024 * 1024};
+    codec::protocol_version version = codec::protocol_version::v5;
+    bool open = false;
+    bool stalled = false;
+    bool timed_out = false;  // a watchdog aborted it
+    int pings = 0;           // PINGREQs sent whose PINGRESP has not arrived
+    std::vector<std::string> tokens;
+
+    void token(std::string t) {
+        if (!tokens.empty() && (tokens.back() == t || tokens.back() == t + "*")) {
+            if (tokens.back() == t)
+                tokens.back() += '*';
+            return;
+        }
+        tokens.push_back(std::move(t));
+    }
+};
+
+std::string token_of(const codec::frame& f, codec::protocol_version version) {
+    auto decoded = codec::decode_body(f, version);
+    if (!decoded)
+        return fmt::format("{}/malformed", codec::to_string(f.type()));
+    return std::visit(
+        [&](const auto& p) -> std::string {
+            using T = std::decay_t<decltype(p)>;
+            const auto type = codec::to_string(f.type());
+            if constexpr (std::is_same_v<T, codec::publish>)
+                return fmt::format("{}/q{}", type, static_cast<int>(p.qos));
+            else if constexpr (std::is_same_v<T, codec::suback>) {
+                std::string codes;
+                for (auto r : p.reason_codes)
+                    codes += fmt::format("{}{:x}", codes.empty() ? "" : ",", static_cast<int>(r));
+                return fmt::format("{}/{}", type, codes);
+            } else if constexpr (std::is_same_v<T, codec::unsuback>) {
+                std::string codes;
+                for (auto r : p.reason_codes)
+                    codes += fmt::format("{}{:x}", codes.empty() ? "" : ",", static_cast<int>(r));
+                return fmt::format("{}/{}", type, codes);
+            } else if constexpr (requires { p.reason_code; })
+                return fmt::format("{}/{:x}", type, static_cast<int>(p.reason_code));
+            else
+                return std::string(type);
+        },
+        *decoded);
+}
+
+using deadline_t = std::chrono::steady_clock::time_point;
+
+/// One timer for many waits: when it fires, the streams of the connections still registered
+/// are aborted, so whatever they wait for ends at once. Cheaper than a timer per operation, and
+/// the only way to bound a plain write. Shared with its handler, which may run after the wait.
+struct watchdog {
+    explicit watchdog(const asio::any_io_executor& ex) : timer(ex) {}
+    asio::steady_timer timer;
+    std::array<connection*, max_connections> watched{};
+    bool fired = false;
+
+    static std::shared_ptr<watchdog> start(const asio::any_io_executor& ex, deadline_t deadline) {
+        auto w = std::make_shared<watchdog>(ex);
+        w->timer.expires_at(deadline);
+        w->timer.async_wait([w](const boost::system::error_code& ec) {
+            if (ec)
+                return;
+            w->fired = true;
+            for (auto* c : w->watched)
+                if (c && c->stream) {
+                    c->timed_out = true;
+                    c->stream->abort();
+                }
+        });
+        return w;
+    }
+    void stop() {
+        watched.fill(nullptr);
+        timer.cancel();
+    }
+};
+
+/// Sends the barrier's PINGREQ (bounded by the case's watchdog).
+asio::awaitable<void> send_barrier(connection& c) {
+    if (!c.open || c.stalled)
+        co_return;
+    std::error_code ec;
+    co_await c.stream->write(pingreq_bytes, ec);
+    if (ec) {
+        c.open = false;
+        c.stalled = c.timed_out;
+        c.token(c.stalled ? "write-stalled" : "closed");
+        co_return;
+    }
+    ++c.pings;
+}
+
+/// Reads until every PINGREQ sent got its PINGRESP or the connection ends (or the watchdog
+/// aborts it: stalled).
+asio::awaitable<void> read_pongs(connection& c) {
+    std::array<std::uint8_t, 16 * 1024> buf;
+    while (c.open && !c.stalled && c.pings > 0) {
+        std::error_code ec;
+        const auto n = co_await c.stream->read_some(buf, ec);
+        if (ec) {
+            c.stalled = c.timed_out;
+            c.token(c.stalled ? "stalled" : "closed");
+            c.open = false;
+            co_return;
+        }
+        c.reader.feed(std::span<const std::uint8_t>(buf.data(), n));
+        for (;;) {
+            auto f = c.reader.next();
+            if (!f) {
+                c.token("garbage");
+                c.open = false;
+                co_return;
+            }
+            if (!*f)
+                break;
+            const auto& frame = **f;
+            if (frame.type() == codec::packet_type::pingresp && c.pings > 0)
+                --c.pings;
+            else
+                c.token(token_of(frame, c.version));
+        }
+    }
+}
+
+/// Barriers on the given connections under one deadline.
+asio::awaitable<void> barriers(std::span<connection* const> list, deadline_t deadline) {
+    for (auto* c : list)
+        if (c)
+            co_await send_barrier(*c);
+    auto w = watchdog::start(co_await asio::this_coro::executor, deadline);
+    for (std::size_t i = 0; i < list.size() && i < max_connections; ++i)
+        w->watched[i] = list[i];
+    for (std::size_t i = 0; i < list.size() && i < max_connections; ++i) {
+        if (list[i])
+            co_await read_pongs(*list[i]);
+        w->watched[i] = nullptr;
+    }
+    w->stop();
+}
+
+/// The connection's tokens, sorted and without repeats: what it saw, not how often or in which
+/// order (orders vary with timing; the corpus should grow with behaviours, not interleavings).
+std::string summary_of(const connection& c) {
+    auto tokens = c.tokens;
+    for (auto& t : tokens)
+        if (!t.empty() && t.back() == '*')
+            t.pop_back();
+    std::sort(tokens.begin(), tokens.end());
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    std::string out;
+    for (const auto& t : tokens)
+        out += (out.empty() ? "" : " ") + t;
+    return out;
+}
+
+codec::protocol_version version_of(const fuzz_step& s) {
+    if (s.packet)
+        if (const auto* con = std::get_if<codec::connect>(&*s.packet))
+            return con->version;
+    // A CONNECT changed at byte level: its protocol level byte, when it is where it should be.
+    if (s.bytes.size() > 10 && (s.bytes[0] >> 4) == 1) {
+        const auto level = s.bytes[s.bytes[3] == 4 ? 8 : 10];
+        if (level >= 3 && level <= 5)
+            return static_cast<codec::protocol_version>(level);
+    }
+    return codec::protocol_version::v5;
+}
+
+}  // namespace
+
+asio::awaitable<execution_result> execute_case(const fuzz_case& c,
+                                               const execution_options& options) {
+    execution_result result;
+    std::array<connection, max_connections> conns;
+    const auto ex = co_await asio::this_coro::executor;
+    // Writes have no timer of their own: a broker that stops reading is caught by this one.
+    const auto case_limit = options.connect_timeout + options.answer_timeout * (c.steps.size() + 4);
+    auto writes = watchdog::start(ex, std::chrono::steady_clock::now() + case_limit);
+    auto barrier_on = [&](connection& one) -> asio::awaitable<void> {
+        std::array<connection*, 1> list{&one};
+        co_await barriers(list, std::chrono::steady_clock::now() + options.answer_timeout);
+    };
+    std::optional<std::uint8_t> last;
+    for (const auto& step : c.steps) {
+        if (step.connection >= max_connections)
+            continue;
+        auto& conn = conns[step.connection];
+        if (last && *last != step.connection)
+            co_await barrier_on(conns[*last]);
+        last = step.connection;
+        if (step.reconnect && conn.stream) {
+            co_await barrier_on(conn);
+            conn.stream->abort();
+            writes->watched[step.connection] = nullptr;
+            conn.stream.reset();
+            conn.token("|reconnect|");
+        }
+        if (!conn.stream) {
+            auto connected =
+                co_await transport::connect(options.url, options.tls, options.connect_timeout);
+            if (!connected.s) {
+                result.unreachable = true;
+                result.problem = connected.message;
+                break;
+            }
+            conn.stream = std::move(connected.s);
+            writes->watched[step.connection] = &conn;
+            ++result.sessions;
+            conn.reader = codec::frame_reader(64 * 1024 * 1024);
+            conn.open = true;
+            conn.stalled = conn.timed_out = false;
+            conn.pings = 0;
+        }
+        if ((step.bytes.empty() ? 0 : step.bytes[0] >> 4) == 1)
+            conn.version = version_of(step);
+        if (!conn.open || step.bytes.empty())
+            continue;
+        std::error_code ec;
+        co_await conn.stream->write(step.bytes, ec);
+        if (!ec && step.bytes.size() == 2 && step.bytes[0] == 0xC0 && step.bytes[1] == 0)
+            ++conn.pings;
+        if (ec) {
+            // The broker closed first, or stopped reading (the watchdog ran out).
+            conn.stalled = conn.timed_out;
+            conn.token(conn.stalled ? "write-stalled" : "closed");
+            conn.open = false;
+        }
+    }
+    // The final barrier on every connection at once, under one deadline.
+    std::array<connection*, max_connections> all{};
+    for (std::size_t i = 0; i < conns.size(); ++i)
+        all[i] = &conns[i];
+    co_await barriers(all, std::chrono::steady_clock::now() + options.answer_timeout);
+    writes->stop();
+    std::vector<std::string> summaries;
+    for (auto& conn : conns) {
+        if (conn.stream)
+            conn.stream->abort();
+        if (conn.stalled)
+            result.stalled = true;
+        if (!conn.tokens.empty() || conn.stream)
+            summaries.push_back(summary_of(conn));
+    }
+    std::sort(summaries.begin(), summaries.end());
+    for (const auto& one : summaries)
+        result.shape += (result.shape.empty() ? "[" : " | [") + one + "]";
+    if (result.stalled && result.problem.empty())
+        result.problem =
+            fmt::format("no answer to a PINGREQ within {} ms", options.answer_timeout.count());
+    co_return result;
+}
+
+asio::awaitable<bool> broker_answers(const execution_options& options,
+                                     std::chrono::milliseconds within, std::string& problem) {
+    auto connected = co_await transport::connect(options.url, options.tls, within);
+    if (!connected.s) {
+        problem = connected.message;
+        co_return false;
+    }
+    auto& s = *connected.s;
+    codec::connect hello;
+    hello.version = codec::protocol_version::v3_1_1;
+    hello.client_id = "fuzz-alive";
+    const auto bytes = codec::encode(hello, hello.version);
+    std::error_code ec;
+    co_await transport::write_for(s, bytes, ec, within);
+    codec::frame_reader reader;
+    std::array<std::uint8_t, 1024> buf;
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    while (!ec) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0)
+            break;
+        const auto n = co_await transport::read_some_for(s, buf, ec, left);
+        if (ec)
+            break;
+        reader.feed(std::span<const std::uint8_t>(buf.data(), n));
+        auto f = reader.next();
+        if (f && *f && (**f).type() == codec::packet_type::connack) {
+            s.abort();
+            co_return true;
+        }
+    }
+    s.abort();
+    problem = ec && ec != transport::transport_errc::timeout
+                  ? fmt::format("a fresh client's CONNECT got no CONNACK: {}", ec.message())
+                  : fmt::format("a fresh client got no CONNACK within {} ms", within.count());
+    co_return false;
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace harness::netfuzz
