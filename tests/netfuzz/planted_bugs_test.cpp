@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -111,6 +112,33 @@ std::vector<std::vector<std::uint8_t>> case_steps(const std::string& text) {
     return steps;
 }
 
+/// What each connection of a .case sends, as the broker reads it: its steps' bytes one after
+/// the other (a packet may straddle two steps), a new stream after each reconnect.
+std::vector<std::vector<std::uint8_t>> connection_streams(const std::string& text) {
+    std::vector<std::vector<std::uint8_t>> streams;
+    std::map<std::string, std::size_t> current;  // connection -> index in streams
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.empty() || line.front() == '#')
+            continue;
+        std::istringstream fields(line.substr(0, line.find('#')));
+        std::string connection, hex;
+        fields >> connection >> hex;
+        const bool reconnect = !connection.empty() && connection.back() == '!';
+        if (reconnect)
+            connection.pop_back();
+        if (reconnect || !current.count(connection)) {
+            current[connection] = streams.size();
+            streams.emplace_back();
+        }
+        auto& stream = streams[current[connection]];
+        for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+            stream.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+    return streams;
+}
+
 /// The packets a step's bytes hold, split by their fixed headers; a last packet cut short keeps
 /// what there is of its body.
 std::vector<raw_packet> packets_in(const std::vector<std::uint8_t>& bytes) {
@@ -140,10 +168,10 @@ std::string publish_topic(const raw_packet& p) {
     return {p.body.begin() + 2, p.body.begin() + static_cast<std::ptrdiff_t>(end)};
 }
 
-bool any_packet(const std::vector<std::vector<std::uint8_t>>& steps,
+bool any_packet(const std::vector<std::vector<std::uint8_t>>& streams,
                 const std::function<bool(const raw_packet&)>& wanted) {
-    for (const auto& step : steps)
-        for (const auto& p : packets_in(step))
+    for (const auto& stream : streams)
+        for (const auto& p : packets_in(stream))
             if (wanted(p))
                 return true;
     return false;
@@ -215,7 +243,8 @@ void prove(const planted_bug& bug, std::string& details) {
     const auto steps = case_steps(repro);
     EXPECT_GE(steps.size(), 1u) << repro;
     EXPECT_LE(steps.size(), 4u) << repro;
-    EXPECT_TRUE(any_packet(steps, bug.trigger)) << "no trigger of the bug in\n" << repro;
+    EXPECT_TRUE(any_packet(connection_streams(repro), bug.trigger)) << "no trigger of the bug in\n"
+                                                                    << repro;
 
     EXPECT_EQ(count_of(read_file(junit), "<testcase"), 1u) << read_file(junit);
 

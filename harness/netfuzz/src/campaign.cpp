@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
 #include <deque>
+#include <memory>
 #include <set>
 #include <span>
 #include <utility>
@@ -45,8 +46,9 @@ struct campaign {
 
     std::vector<fuzz_case> corpus;
     std::set<std::string> shapes;
-    std::deque<fuzz_case> recent;
-    std::vector<std::optional<fuzz_case>> in_flight;
+    // Cases are shared, not copied, between the worker, the suspects and the recent list.
+    std::deque<std::shared_ptr<const fuzz_case>> recent;
+    std::vector<std::shared_ptr<const fuzz_case>> in_flight;
     std::optional<trouble> stopped_by;
     std::set<std::string> signatures;
     std::vector<reported_finding> findings;
@@ -80,12 +82,13 @@ struct campaign {
         return c;
     }
 
-    void keep(const fuzz_case& c, const execution_result& r, fuzz_random& random) {
+    void keep(const std::shared_ptr<const fuzz_case>& c, const execution_result& r,
+              fuzz_random& random) {
         if (shapes.size() < max_shapes && shapes.insert(r.shape).second) {
             if (corpus.size() < max_corpus)
-                corpus.push_back(c);
+                corpus.push_back(*c);
             else
-                corpus[random.below(corpus.size())] = c;
+                corpus[random.below(corpus.size())] = *c;
         }
         recent.push_back(c);
         if (recent.size() > recent_cases)
@@ -98,8 +101,9 @@ struct campaign {
         auto g = o.generator;
         g.prefix = fmt::format("{}{}", o.generator.prefix, index);
         while (!stopped_by && !out_of_budget()) {
-            auto c = next_case(random, g);
-            in_flight[index] = c;
+            const auto shared = std::make_shared<const fuzz_case>(next_case(random, g));
+            const fuzz_case& c = *shared;
+            in_flight[index] = shared;
             const auto case_started = steady_clock::now();
             auto r = co_await execute_case(c, target.exec);
             ++stats.cases;
@@ -122,7 +126,7 @@ struct campaign {
                 break;
             }
             in_flight[index].reset();
-            keep(c, r, random);
+            keep(shared, r, random);
         }
         if (--*running == 0)
             wake->cancel();
@@ -133,7 +137,7 @@ struct campaign {
         auto ex = co_await asio::this_coro::executor;
         auto running = std::make_shared<int>(static_cast<int>(o.workers));
         auto wake = std::make_shared<asio::steady_timer>(ex);
-        in_flight.assign(o.workers, std::nullopt);
+        in_flight.assign(o.workers, nullptr);
         for (unsigned i = 0; i < o.workers; ++i)
             asio::co_spawn(ex, worker(i, running, wake), asio::detached);
         auto last_progress = steady_clock::now();
@@ -150,7 +154,7 @@ struct campaign {
         // Cases still running when the workers stopped may be to blame too.
         for (auto& c : in_flight)
             if (c)
-                recent.push_back(*c);
+                recent.push_back(c);
     }
 
     /// A slow broker (a sanitizer build, a remote one) answers barriers late: when many cases
@@ -197,8 +201,8 @@ struct campaign {
     std::vector<fuzz_case> suspects() const {
         std::vector<fuzz_case> out;
         for (auto it = recent.rbegin(); it != recent.rend(); ++it)
-            if (std::find(out.begin(), out.end(), *it) == out.end())
-                out.push_back(*it);
+            if (std::find(out.begin(), out.end(), **it) == out.end())
+                out.push_back(**it);
         return out;
     }
 
@@ -240,7 +244,7 @@ struct campaign {
             f.kind = t.kind;
             f.signature = fmt::format("{} | {}", to_string(t.kind), t.problem);
             if (!recent.empty())
-                f.reproducer = recent.back();
+                f.reproducer = *recent.back();
             f.details = t.problem + "\n(an external broker cannot be restarted: not minimized)";
             record(std::move(f));
             ends = steady_clock::now();

@@ -1,9 +1,10 @@
 // Plays a case against a broker: opens each connection at its first step, writes the steps in
-// order, and reads what the broker answers at barriers — a PINGREQ whose PINGRESP (or the
-// connection's end) shows that the broker has handled everything sent before it. A barrier runs
-// whenever the next step is on another connection (so cross-connection order holds) and on
-// every connection at the end. The answers become the case's response shape: per connection the
-// packet types and reason codes received and how it ended, which the campaign uses as feedback.
+// order (the steps between two barriers in one write, with the barrier's PINGREQ), and reads what
+// the broker answers at barriers — a PINGREQ whose PINGRESP (or the connection's end) shows that
+// the broker has handled everything sent before it. A barrier runs whenever the next step is on
+// another connection (so cross-connection order holds) and on every connection at the end. The
+// answers become the case's response shape: per connection the packet types and reason codes
+// received and how it ended, which the campaign uses as feedback.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
