@@ -11,8 +11,8 @@
 
 #include "exit_status.hpp"
 #include "harness/codec/codec.hpp"
+#include "harness/codec/hex.hpp"
 #include "harness/packet_json/packet_json.hpp"
-#include "hex.hpp"
 
 namespace harness::cli {
 namespace {
@@ -90,8 +90,8 @@ int run_decode(const decode_options& options) {
         std::string text = options.hex;
         if (text == "-")
             text.assign(std::istreambuf_iterator<char>(std::cin), {});
-        hex_error error;
-        const auto bytes = parse_hex(text, error);
+        codec::hex_error error;
+        const auto bytes = codec::parse_hex(text, error);
         if (!bytes) {
             return usage_error("--hex is not hex: " + error.message + " at character " +
                                std::to_string(error.position));

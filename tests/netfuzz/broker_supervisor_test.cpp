@@ -98,6 +98,15 @@ supervisor_options options(std::string command, std::chrono::milliseconds start_
     return o;
 }
 
+/// Runs `test`, a coroutine, with a supervisor (not yet started) for these options.
+template <class Test>
+void with_supervisor(supervisor_options o, Test test) {
+    run([&]() -> awaitable<void> {
+        broker_supervisor broker(co_await asio::this_coro::executor, std::move(o));
+        co_await test(broker);
+    });
+}
+
 /// Connects to 127.0.0.1:port and sends `text`; false when the connection fails.
 awaitable<bool> send_to(std::uint16_t port, std::string text) {
     const auto ex = co_await asio::this_coro::executor;
@@ -111,6 +120,15 @@ awaitable<bool> send_to(std::uint16_t port, std::string text) {
     const auto [write_error, n] =
         co_await asio::async_write(socket, buffer, asio::as_tuple(asio::use_awaitable));
     co_return !write_error && n == text.size();
+}
+
+/// Sends the listener its "crash" word and returns the failure the supervisor saw within 5 s
+/// (expected to be one).
+awaitable<std::optional<broker_failure>> make_it_fail(broker_supervisor& broker) {
+    EXPECT_TRUE(co_await send_to(broker.port(), "crash"));
+    auto failure = co_await broker.wait_failure(5s);
+    EXPECT_TRUE(failure) << "no failure seen";
+    co_return failure;
 }
 
 std::chrono::milliseconds since(clock::time_point start) {
@@ -135,24 +153,24 @@ bool ends_within(int pidfd, std::chrono::milliseconds timeout) {
 
 TEST(BrokerSupervisor, StartsMosquittoOnAFreePort) {
     REQUIRE_PROGRAM(mosquitto);
-    run([]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options(std::string("exec ") + mosquitto + " -p {port}"));
-        const auto error = co_await broker.start();
-        EXPECT_EQ(error, "");
-        const auto port = broker.port();
-        EXPECT_NE(port, 0);
-        EXPECT_TRUE(co_await send_to(port, ""));
-        EXPECT_GT(broker.rss_bytes(), 0U);
-        EXPECT_NE(broker.command_line().find("-p " + std::to_string(port)), std::string::npos)
-            << broker.command_line();
-        EXPECT_FALSE(broker.failure());
-        // Stopping it is no failure.
-        co_await broker.stop();
-        EXPECT_FALSE(broker.failure());
-        EXPECT_EQ(broker.rss_bytes(), 0U);
-        EXPECT_FALSE(co_await broker.wait_failure(5s));
-    });
+    with_supervisor(
+        options(std::string("exec ") + mosquitto + " -p {port}"),
+        [&](broker_supervisor& broker) -> awaitable<void> {
+            const auto error = co_await broker.start();
+            EXPECT_EQ(error, "");
+            const auto port = broker.port();
+            EXPECT_NE(port, 0);
+            EXPECT_TRUE(co_await send_to(port, ""));
+            EXPECT_GT(broker.rss_bytes(), 0U);
+            EXPECT_NE(broker.command_line().find("-p " + std::to_string(port)), std::string::npos)
+                << broker.command_line();
+            EXPECT_FALSE(broker.failure());
+            // Stopping it is no failure.
+            co_await broker.stop();
+            EXPECT_FALSE(broker.failure());
+            EXPECT_EQ(broker.rss_bytes(), 0U);
+            EXPECT_FALSE(co_await broker.wait_failure(5s));
+        });
 }
 
 TEST(BrokerSupervisor, MemoryCountsTheWholeProcessGroup) {
@@ -161,9 +179,7 @@ TEST(BrokerSupervisor, MemoryCountsTheWholeProcessGroup) {
     // The shell stays and runs the listener as its child: its memory must be counted too (a
     // Python interpreter holds several MiB, the shell well under one).
     auto command = f.listener("none") + "; exit 0";
-    run([&]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options(command));
+    with_supervisor(options(command), [&](broker_supervisor& broker) -> awaitable<void> {
         const auto error = co_await broker.start();
         EXPECT_EQ(error, "");
         EXPECT_GT(broker.rss_bytes(), 4U * 1024 * 1024);
@@ -206,22 +222,19 @@ TEST(BrokerSupervisor, ExitingAtOnceIsAnErrorWithStatusAndOutput) {
 }
 
 TEST(BrokerSupervisor, CommandWithoutPortPlaceholderIsRefused) {
-    run([]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options("exec sleep 30"));
+    with_supervisor(options("exec sleep 30"), [&](broker_supervisor& broker) -> awaitable<void> {
         const auto error = co_await broker.start();
         EXPECT_NE(error.find("no {port}"), std::string::npos) << error;
     });
 }
 
 TEST(BrokerSupervisor, MissingProgramShowsTheShellsMessage) {
-    run([]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options("exec /nonexistent/broker -p {port}"));
-        const auto error = co_await broker.start();
-        EXPECT_NE(error.find("exited with status 127"), std::string::npos) << error;
-        EXPECT_NE(error.find("/nonexistent/broker"), std::string::npos) << error;
-    });
+    with_supervisor(options("exec /nonexistent/broker -p {port}"),
+                    [&](broker_supervisor& broker) -> awaitable<void> {
+                        const auto error = co_await broker.start();
+                        EXPECT_NE(error.find("exited with status 127"), std::string::npos) << error;
+                        EXPECT_NE(error.find("/nonexistent/broker"), std::string::npos) << error;
+                    });
 }
 
 TEST(BrokerSupervisor, PortTakenMeanwhileIsRetriedOnAnotherPort) {
@@ -232,9 +245,7 @@ TEST(BrokerSupervisor, PortTakenMeanwhileIsRetriedOnAnotherPort) {
     const auto command = "if [ ! -e " + flag + " ]; then : > " + flag +
                          "; echo 'Error: Address already in use' >&2; exit 1; fi; exec " +
                          f.listener("none");
-    run([&]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options(command));
+    with_supervisor(options(command), [&](broker_supervisor& broker) -> awaitable<void> {
         const auto error = co_await broker.start();
         EXPECT_EQ(error, "");
         EXPECT_FALSE(broker.failure());
@@ -259,17 +270,13 @@ TEST(BrokerSupervisor, DeathBySignalIsAFailure) {
     REQUIRE_PROGRAM(python);
     fixture f;
     const auto command = "ulimit -c 0; exec " + f.listener("segv");
-    run([&]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options(command));
+    with_supervisor(options(command), [&](broker_supervisor& broker) -> awaitable<void> {
         const auto error = co_await broker.start();
         EXPECT_EQ(error, "");
         EXPECT_FALSE(broker.failure());
         // Nothing happens while it runs.
         EXPECT_FALSE(co_await broker.wait_failure(50ms));
-        EXPECT_TRUE(co_await send_to(broker.port(), "crash"));
-        const auto failure = co_await broker.wait_failure(5s);
-        EXPECT_TRUE(failure);
+        const auto failure = co_await make_it_fail(broker);
         if (!failure)
             co_return;
         EXPECT_EQ(failure->exit_status, 139);
@@ -325,9 +332,7 @@ TEST(BrokerSupervisor, SanitizerReportIsCapturedAndSigned) {
             broker_supervisor broker(ex, options(command));
             const auto error = co_await broker.start();
             EXPECT_EQ(error, "");
-            EXPECT_TRUE(co_await send_to(broker.port(), "crash"));
-            const auto failure = co_await broker.wait_failure(5s);
-            EXPECT_TRUE(failure);
+            const auto failure = co_await make_it_fail(broker);
             if (!failure)
                 co_return;
             const auto& report = failure->sanitizer_report;
@@ -351,9 +356,7 @@ TEST(BrokerSupervisor, StopAfterAReportKeepsIt) {
     REQUIRE_PROGRAM(python);
     fixture f;
     const auto command = asan_command(f, "4321", "602000000");
-    run([&]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options(command));
+    with_supervisor(options(command), [&](broker_supervisor& broker) -> awaitable<void> {
         EXPECT_EQ(co_await broker.start(), "");
         EXPECT_TRUE(co_await send_to(broker.port(), "crash"));
         EXPECT_TRUE(co_await broker.wait_failure(5s));
@@ -378,13 +381,9 @@ TEST(BrokerSupervisor, ReportWithoutClosingLineEndsWithTheProcess) {
         "(pc 0x1 bp 0x2 sp 0x3 T0)' >&2\n"
         "echo '    #0 0x55aa in parse_header /src/p.cpp:10:12' >&2\n"
         "exit 1\n";
-    run([&]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options(command));
+    with_supervisor(options(command), [&](broker_supervisor& broker) -> awaitable<void> {
         EXPECT_EQ(co_await broker.start(), "");
-        EXPECT_TRUE(co_await send_to(broker.port(), "crash"));
-        const auto failure = co_await broker.wait_failure(5s);
-        EXPECT_TRUE(failure);
+        const auto failure = co_await make_it_fail(broker);
         if (!failure)
             co_return;
         EXPECT_EQ(failure->exit_status, 1);
@@ -400,13 +399,9 @@ TEST(BrokerSupervisor, ReportWhileStillRunningIsAFailure) {
     REQUIRE_PROGRAM(python);
     fixture f;
     const auto command = "exec " + f.listener("ubsan");
-    run([&]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options(command));
+    with_supervisor(options(command), [&](broker_supervisor& broker) -> awaitable<void> {
         EXPECT_EQ(co_await broker.start(), "");
-        EXPECT_TRUE(co_await send_to(broker.port(), "crash"));
-        const auto failure = co_await broker.wait_failure(5s);
-        EXPECT_TRUE(failure);
+        const auto failure = co_await make_it_fail(broker);
         if (!failure)
             co_return;
         EXPECT_FALSE(failure->exit_status);  // still running
@@ -427,13 +422,9 @@ TEST(BrokerSupervisor, RestartAfterACrashGivesANewBrokerAndClearsTheFailure) {
     REQUIRE_PROGRAM(python);
     fixture f;
     const auto command = "ulimit -c 0; exec " + f.listener("segv");
-    run([&]() -> awaitable<void> {
-        const auto ex = co_await asio::this_coro::executor;
-        broker_supervisor broker(ex, options(command));
+    with_supervisor(options(command), [&](broker_supervisor& broker) -> awaitable<void> {
         EXPECT_EQ(co_await broker.start(), "");
-        EXPECT_TRUE(co_await send_to(broker.port(), "crash"));
-        const auto failure = co_await broker.wait_failure(5s);
-        EXPECT_TRUE(failure);
+        const auto failure = co_await make_it_fail(broker);
         EXPECT_EQ(broker.rss_bytes(), 0U);
 
         EXPECT_EQ(co_await broker.restart(), "");
@@ -445,9 +436,7 @@ TEST(BrokerSupervisor, RestartAfterACrashGivesANewBrokerAndClearsTheFailure) {
         // And again from a healthy broker.
         EXPECT_EQ(co_await broker.restart(), "");
         EXPECT_FALSE(broker.failure());
-        EXPECT_TRUE(co_await send_to(broker.port(), "crash"));
-        const auto second = co_await broker.wait_failure(5s);
-        EXPECT_TRUE(second);
+        const auto second = co_await make_it_fail(broker);
         if (second) {
             EXPECT_EQ(second->exit_status, 139);
         }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "harness/codec/codec.hpp"
+#include "netfuzz_processes.hpp"
 #include "support/child_process.hpp"
 #include "support/loopback.hpp"
 
@@ -33,23 +34,7 @@ using codec::protocol_version;
 using harness::test_support::child_process;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
-
-/// The broker started with `flags` on a port it picks; the port read from its first line.
-struct buggy_broker {
-    explicit buggy_broker(std::vector<std::string> flags) {
-        std::vector<std::string> args{"--port", "0"};
-        args.insert(args.end(), flags.begin(), flags.end());
-        process = std::make_unique<child_process>(BUGGY_BROKER, args);
-        constexpr std::string_view line = "buggy_broker listening on ";
-        if (!process->wait_for_output(line, 10s) || !process->wait_for_output("\n", 1s))
-            throw std::runtime_error("buggy_broker did not start: " + process->errors());
-        const std::string out = process->output();
-        port = static_cast<std::uint16_t>(std::stoi(out.substr(out.find(line) + line.size())));
-    }
-
-    std::unique_ptr<child_process> process;
-    std::uint16_t port = 0;
-};
+using netfuzz_test::buggy_broker;
 
 /// A raw TCP client: sends encoded packets, reads whole packets with a bounded wait.
 class raw_client {

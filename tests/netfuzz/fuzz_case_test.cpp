@@ -100,7 +100,7 @@ TEST(FuzzCase, ErrorsNameTheLine) {
     EXPECT_EQ(error("0 c000\n# comment\n4 c000\n"), "line 3: connection must be 0..3");
     EXPECT_EQ(error("12 c000"), "line 1: connection must be 0..3");
     EXPECT_EQ(error("0 c00\n"), "line 1: odd number of hex digits");
-    EXPECT_EQ(error("\n0 c0zz\n"), "line 2: `z` is not hex");
+    EXPECT_EQ(error("\n0 c0zz\n"), "line 2: 'z' is not a hex digit");
     EXPECT_EQ(error("c000\n"),
               "line 1: expected a connection number (0..3) at the start, got `c000`");
     EXPECT_EQ(error("0x c000\n"), "line 1: expected a space after the connection number, got `x`");

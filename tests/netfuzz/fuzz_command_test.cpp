@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "netfuzz_processes.hpp"
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -19,29 +20,11 @@ using harness::test_support::child_process;
 using harness::test_support::find_executable;
 using harness::test_support::temp_dir;
 using namespace std::chrono_literals;
+using netfuzz_test::read_file;
 
-struct outcome {
-    int status = -1;
-    std::string out, err;
-};
-
-outcome run_harness(std::vector<std::string> args, std::chrono::milliseconds limit = 120s) {
-    child_process p(MQTT_HARNESS_BINARY, std::move(args));
-    outcome o;
-    auto status = p.wait_for(limit);
-    if (!status)
-        status = p.stop();
-    o.status = *status;
-    o.out = p.output();
-    o.err = p.errors();
-    return o;
-}
-
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
+netfuzz_test::outcome run_harness(std::vector<std::string> args,
+                                  std::chrono::milliseconds limit = 120s) {
+    return netfuzz_test::run_harness(std::move(args), limit);
 }
 
 TEST(FuzzCommand, WithoutABrokerIsAUsageError) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "harness/codec/framing.hpp"
+#include "netfuzz_processes.hpp"
 #include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -28,38 +29,13 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace codec = harness::codec;
-using harness::test_support::child_process;
 using harness::test_support::temp_dir;
 using namespace std::chrono_literals;
-
-struct outcome {
-    int status = -1;
-    std::string out, err;
-};
-
-/// Runs mqtt-harness with `args`; a run past `limit` is stopped and counts as status -1.
-outcome run_harness(std::vector<std::string> args, std::chrono::seconds limit) {
-    child_process p(MQTT_HARNESS_BINARY, std::move(args));
-    outcome o;
-    const auto status = p.wait_for(limit);
-    if (!status)
-        p.stop();
-    o.status = status.value_or(-1);
-    o.out = p.output();
-    o.err = p.errors();
-    return o;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string describe(const outcome& o) {
-    return "exit " + std::to_string(o.status) + "\n--- stdout\n" + o.out + "\n--- stderr\n" + o.err;
-}
+using netfuzz_test::buggy_broker;
+using netfuzz_test::describe;
+using netfuzz_test::outcome;
+using netfuzz_test::read_file;
+using netfuzz_test::run_harness;
 
 std::string buggy_cmd(const std::string& flags) {
     return std::string(BUGGY_BROKER) + " --port {port} " + flags;
@@ -69,72 +45,53 @@ std::string embedded_cmd() {
     return std::string(MQTT_HARNESS_BINARY) + " broker -p {port} --sys-interval 0";
 }
 
-/// The buggy broker started on a port it picks, read from its first line.
-struct buggy_broker {
-    explicit buggy_broker(std::vector<std::string> flags) {
-        std::vector<std::string> args{"--port", "0"};
-        args.insert(args.end(), flags.begin(), flags.end());
-        process = std::make_unique<child_process>(BUGGY_BROKER, args);
-        constexpr std::string_view line = "buggy_broker listening on ";
-        if (!process->wait_for_output(line, 10s) || !process->wait_for_output("\n", 1s))
-            throw std::runtime_error("buggy_broker did not start: " + process->errors());
-        const std::string out = process->output();
-        port = static_cast<std::uint16_t>(std::stoi(out.substr(out.find(line) + line.size())));
-    }
-    std::string url() const { return "mqtt://127.0.0.1:" + std::to_string(port); }
-
-    std::unique_ptr<child_process> process;
-    std::uint16_t port = 0;
-};
-
 /// One packet in a step's bytes: its type and body (as far as the bytes go).
 struct raw_packet {
     codec::packet_type type;
     std::vector<std::uint8_t> body;
 };
 
-/// The bytes of the steps of a .case text (comment lines and notes dropped).
-std::vector<std::vector<std::uint8_t>> case_steps(const std::string& text) {
-    std::vector<std::vector<std::uint8_t>> steps;
+/// One line of a .case: "<connection>[!] <hex>  # note".
+struct case_line {
+    std::string connection;
+    bool reconnect = false;
+    std::vector<std::uint8_t> bytes;
+};
+
+std::vector<case_line> case_lines(const std::string& text) {
+    std::vector<case_line> out;
     std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
         if (line.empty() || line.front() == '#')
             continue;
         std::istringstream fields(line.substr(0, line.find('#')));
-        std::string connection, hex;
-        fields >> connection >> hex;
-        std::vector<std::uint8_t> bytes;
+        case_line step;
+        std::string hex;
+        fields >> step.connection >> hex;
+        step.reconnect = !step.connection.empty() && step.connection.back() == '!';
+        if (step.reconnect)
+            step.connection.pop_back();
         for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-            bytes.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-        steps.push_back(std::move(bytes));
+            step.bytes.push_back(
+                static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        out.push_back(std::move(step));
     }
-    return steps;
+    return out;
 }
 
 /// What each connection of a .case sends, as the broker reads it: its steps' bytes one after
 /// the other (a packet may straddle two steps), a new stream after each reconnect.
-std::vector<std::vector<std::uint8_t>> connection_streams(const std::string& text) {
+std::vector<std::vector<std::uint8_t>> connection_streams(const std::vector<case_line>& steps) {
     std::vector<std::vector<std::uint8_t>> streams;
     std::map<std::string, std::size_t> current;  // connection -> index in streams
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.empty() || line.front() == '#')
-            continue;
-        std::istringstream fields(line.substr(0, line.find('#')));
-        std::string connection, hex;
-        fields >> connection >> hex;
-        const bool reconnect = !connection.empty() && connection.back() == '!';
-        if (reconnect)
-            connection.pop_back();
-        if (reconnect || !current.count(connection)) {
-            current[connection] = streams.size();
+    for (const auto& step : steps) {
+        if (step.reconnect || !current.count(step.connection)) {
+            current[step.connection] = streams.size();
             streams.emplace_back();
         }
-        auto& stream = streams[current[connection]];
-        for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-            stream.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        auto& stream = streams[current[step.connection]];
+        stream.insert(stream.end(), step.bytes.begin(), step.bytes.end());
     }
     return streams;
 }
@@ -240,10 +197,10 @@ void prove(const planted_bug& bug, std::string& details) {
     details = read_file(finding / "finding.txt");
 
     const std::string repro = read_file(finding / "repro.case");
-    const auto steps = case_steps(repro);
+    const auto steps = case_lines(repro);
     EXPECT_GE(steps.size(), 1u) << repro;
     EXPECT_LE(steps.size(), 4u) << repro;
-    EXPECT_TRUE(any_packet(connection_streams(repro), bug.trigger)) << "no trigger of the bug in\n"
+    EXPECT_TRUE(any_packet(connection_streams(steps), bug.trigger)) << "no trigger of the bug in\n"
                                                                     << repro;
 
     EXPECT_EQ(count_of(read_file(junit), "<testcase"), 1u) << read_file(junit);

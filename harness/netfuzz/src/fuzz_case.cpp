@@ -8,22 +8,11 @@
 #include <cctype>
 
 #include "harness/codec/codec.hpp"
+#include "harness/codec/hex.hpp"
 
 namespace harness::netfuzz {
 
 namespace {
-
-constexpr std::string_view hex_digits = "0123456789abcdef";
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r';
@@ -86,10 +75,7 @@ std::string to_text(const fuzz_case& c) {
         if (s.reconnect)
             out += '!';
         out += ' ';
-        for (const std::uint8_t b : s.bytes) {
-            out += hex_digits[b >> 4];
-            out += hex_digits[b & 0x0f];
-        }
+        out += codec::to_hex(s.bytes);
         const std::string note = one_line(s.note);
         if (!note.empty())
             out += "  # " + note;
@@ -144,23 +130,12 @@ parse_case_result case_from_text(std::string_view text) {
             step.note = std::string(trim(rest.substr(hash + 1)));
             rest = rest.substr(0, hash);
         }
-        // Spaces between digits are allowed (people may group bytes); to_text() writes none.
-        std::string digits;
-        digits.reserve(rest.size());
-        for (const char ch : rest) {
-            if (!is_space(ch))
-                digits += ch;
-        }
-        for (const char ch : digits) {
-            if (hex_value(ch) < 0)
-                return fail(fmt::format("`{}` is not hex", ch));
-        }
-        if (digits.size() % 2 != 0)
-            return fail("odd number of hex digits");
-        step.bytes.reserve(digits.size() / 2);
-        for (std::size_t k = 0; k < digits.size(); k += 2)
-            step.bytes.push_back(
-                static_cast<std::uint8_t>(hex_value(digits[k]) * 16 + hex_value(digits[k + 1])));
+        // Spaces between bytes are allowed (people may group them); to_text() writes none.
+        codec::hex_error hex_problem;
+        auto bytes = codec::parse_hex(rest, hex_problem);
+        if (!bytes)
+            return fail(hex_problem.message);
+        step.bytes = std::move(*bytes);
         // The packet, when the bytes are one well-formed packet; a CONNECT sets the level of
         // the connection's later packets.
         auto& version = versions[step.connection];

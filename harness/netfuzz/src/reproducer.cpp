@@ -10,11 +10,11 @@
 #include <fstream>
 #include <optional>
 
+#include "harness/codec/hex.hpp"
+
 namespace harness::netfuzz {
 
 namespace {
-
-constexpr std::string_view hex_digits = "0123456789abcdef";
 
 /// FNV-1a, 32 bits: the same value on every platform and run (std::hash is neither).
 std::uint32_t fnv1a32(std::string_view text) {
@@ -24,16 +24,6 @@ std::uint32_t fnv1a32(std::string_view text) {
         h *= 16777619u;
     }
     return h;
-}
-
-std::string hex(const std::vector<std::uint8_t>& bytes) {
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const std::uint8_t b : bytes) {
-        out += hex_digits[b >> 4];
-        out += hex_digits[b & 0x0f];
-    }
-    return out;
 }
 
 /// Text on one line: control characters (line breaks included) become spaces.
@@ -179,7 +169,7 @@ std::string scenario_yaml(const fuzz_case& c, const std::string& name, int alive
             y += "  # " + note + "\n";
         if (s.bytes.empty())
             continue;  // nothing to send: the step only (re)opens the connection
-        y += fmt::format("  - send: {{client: c{}, hex: \"{}\"}}\n", conn, hex(s.bytes));
+        y += fmt::format("  - send: {{client: c{}, hex: \"{}\"}}\n", conn, codec::to_hex(s.bytes));
     }
     for (unsigned conn = 0; conn < open.size(); ++conn)
         if (open[conn])

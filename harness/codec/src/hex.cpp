@@ -1,7 +1,7 @@
-// Hex text to bytes.
-#include "hex.hpp"
+// Hex text to bytes and back: see hex.hpp.
+#include "harness/codec/hex.hpp"
 
-namespace harness::cli {
+namespace harness::codec {
 namespace {
 
 int digit_value(char c) {
@@ -51,4 +51,15 @@ std::optional<std::vector<std::uint8_t>> parse_hex(std::string_view text, hex_er
     return bytes;
 }
 
-}  // namespace harness::cli
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (const auto b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 0x0f];
+    }
+    return out;
+}
+
+}  // namespace harness::codec
