@@ -12,6 +12,7 @@ packages=(
     clang-14 libfuzzer-14-dev libclang-rt-14-dev
     libpugixml-dev libxml2-utils python3-jsonschema
     mosquitto mosquitto-clients python3-paho-mqtt
+    chromium
 )
 
 missing=()

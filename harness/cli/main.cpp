@@ -9,6 +9,8 @@
 #include "fuzz_command.hpp"
 #include "harness/version.hpp"
 #include "pub_command.hpp"
+#include "record_command.hpp"
+#include "report_command.hpp"
 #include "scenario_commands.hpp"
 #include "sub_command.hpp"
 
@@ -26,9 +28,11 @@ int main(int argc, char** argv) {
     harness::cli::add_broker_command(app);
     harness::cli::add_run_command(app);
     harness::cli::add_validate_command(app);
+    harness::cli::add_report_command(app);
     harness::cli::add_conformance_command(app);
     harness::cli::add_stand_in_command(app);
     harness::cli::add_fuzz_command(app);
+    harness::cli::add_record_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::RuntimeError& e) {

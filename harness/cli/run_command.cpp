@@ -1,6 +1,6 @@
 // `mqtt-harness run PATHS…`: runs scenario files or folders on the embedded broker (one per
 // scenario) or an external one, prints a progress line per scenario and a summary with the
-// expected-versus-seen of every failure, and writes JUnit XML and JSON reports.
+// expected-versus-seen of every failure, and writes JUnit XML, JSON and HTML reports.
 // Exit status: 0 all passed, 1 a scenario failed, 2 usage, scenario-file error, broker
 // unreachable or a scenario that could not run; 130 when interrupted.
 #include <unistd.h>
@@ -20,12 +20,12 @@
 #include "embedded_choice.hpp"
 #include "exit_status.hpp"
 #include "harness/reports/console.hpp"
-#include "harness/reports/json_report.hpp"
-#include "harness/reports/junit.hpp"
 #include "harness/runner/run_all.hpp"
 #include "harness/transport/connect.hpp"
 #include "harness/transport/self_signed.hpp"
 #include "harness/version.hpp"
+#include "report_outputs.hpp"
+#include "run_shard.hpp"
 #include "scenario_commands.hpp"
 #include "scenario_loading.hpp"
 
@@ -37,8 +37,8 @@ struct run_arguments {
     std::vector<std::string> paths;
     std::string broker = "embedded";
     tls_arguments tls;
-    std::string junit;
-    std::string json;
+    report_outputs reports;
+    shard_arguments shard;
     std::vector<std::string> patterns;
     std::vector<std::string> tags;
     unsigned jobs = 1;
@@ -48,6 +48,7 @@ struct run_arguments {
     std::optional<std::uint64_t> seed;
     int verbose = 0;
     bool color = true;
+    bool topic_prefix = true;
 };
 
 /// Checks that the external broker accepts a TCP (TLS, WebSocket) connection at all, with the
@@ -111,6 +112,7 @@ int run(run_arguments& args) {
         }
         o.base.broker = *url;
     }
+    o.base.topic_prefix = args.topic_prefix;
     o.jobs = args.jobs;
     o.repeat = args.repeat;
     o.fail_fast = args.fail_fast;
@@ -131,6 +133,9 @@ int run(run_arguments& args) {
     runner::selection which;
     which.name_patterns = args.patterns;
     which.tags = args.tags;
+    std::optional<chosen_shard> shard;
+    if (const int status = apply_shard(args.shard, which, *files, shard); status != exit_status::ok)
+        return status;
 
     runner::run_result result;
     {
@@ -138,26 +143,14 @@ int run(run_arguments& args) {
         result = runner::run_all(*files, which, o);
     }
     result.tool_version = harness::version;
-    if (result.scenarios.empty())
+    if (result.scenarios.empty() && !shard)
         std::cout << "no scenario selected\n";
     reports::print_failures(std::cout, result, color);
     reports::print_summary(std::cout, result, color);
+    if (shard)
+        std::cout << shard_note(*shard) << '\n';
 
-    int status = exit_status::ok;
-    if (!args.junit.empty()) {
-        if (auto ec = reports::write_junit(args.junit, result)) {
-            std::cerr << "mqtt-harness run: cannot write " << args.junit << ": " << ec.message()
-                      << '\n';
-            status = exit_status::usage;
-        }
-    }
-    if (!args.json.empty()) {
-        if (auto ec = reports::write_json_report(args.json, result)) {
-            std::cerr << "mqtt-harness run: cannot write " << args.json << ": " << ec.message()
-                      << '\n';
-            status = exit_status::usage;
-        }
-    }
+    const int status = write_reports("run", result, args.reports, shard_properties(shard));
     if (result.interrupted)
         return 130;
     if (status != exit_status::ok)
@@ -185,8 +178,7 @@ void add_run_command(CLI::App& app) {
                     "verification counts as reachable (clients may have their own tls:)")
         ->capture_default_str();
     add_tls_options(*cmd, args->tls, "for clients without their own tls:");
-    cmd->add_option("--junit", args->junit, "Write JUnit XML to this file");
-    cmd->add_option("--json", args->json, "Write the results as JSON to this file");
+    add_report_output_options(*cmd, args->reports);
     cmd->add_option("-k", args->patterns,
                     "Run scenarios whose name (or file › name) contains this text or matches "
                     "this glob; repeatable");
@@ -201,9 +193,13 @@ void add_run_command(CLI::App& app) {
     cmd->add_option("--repeat", args->repeat, "Run each scenario this many times")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
+    add_shard_options(*cmd, args->shard);
     cmd->add_option("--seed", args->seed, "Seed of {{random}} and {{uuid}} (printed otherwise)");
     cmd->add_flag("-v,--verbose", args->verbose, "Print every packet and event as it happens");
     cmd->add_flag("!--no-color", args->color, "No ANSI colours on a terminal");
+    cmd->add_flag("!--no-topic-prefix", args->topic_prefix,
+                  "External broker: topics as written, no per-run prefix (to replay a recorded "
+                  "scenario against the live system it was recorded from)");
     cmd->callback([args] { throw CLI::RuntimeError(run(*args)); });
 }
 

@@ -52,8 +52,10 @@ asio::awaitable<std::optional<failure>> run_steps(scenario_context& ctx,
             f = co_await run_wait_log(ctx, components, st, i, *w);
         else
             f = co_await run_action_step(ctx, st, i);
-        if (f)
+        if (f) {
+            ctx.trace("steps", fmt::format("step {} failed", i + 1));  // when, for the reports
             co_return f;
+        }
     }
     co_return std::nullopt;
 }
@@ -163,7 +165,8 @@ scenario_result run_scenario(const scenario::scenario& s, const run_options& opt
     std::unique_ptr<broker::embedded_broker> embedded;
     if (options.broker) {
         ctx.broker_url = *options.broker;
-        ctx.prefix = fmt::format("harness-{}-{}/", options.run_id, options.scenario_index);
+        if (options.topic_prefix)
+            ctx.prefix = fmt::format("harness-{}-{}/", options.run_id, options.scenario_index);
     } else {
         try {
             embedded = std::make_unique<broker::embedded_broker>(

@@ -68,6 +68,9 @@ struct run_options {
     std::string run_id;
     /// Distinguishes scenarios of one run (topic prefix, client ids).
     std::uint64_t scenario_index = 0;
+    /// On an external broker, put the per-run prefix in front of topics; false: topics as
+    /// written, for scenarios that talk to a live system (recorded ones).
+    bool topic_prefix = true;
     /// Called with each trace line as it happens (for -v); may be null.
     std::function<void(const trace_entry&)> live_trace;
     interrupt* stop = nullptr;
