@@ -45,6 +45,7 @@ struct fuzz_arguments {
     std::string answer_timeout = "50ms";
     std::string hang_timeout = "3s";
     std::uint64_t rss_growth_mib = 256;
+    bool keep_retained = false;
     std::string protocol = "all";
     // replay
     std::string case_file;
@@ -79,6 +80,8 @@ bool campaign_from(const fuzz_arguments& a, netfuzz::campaign_options& o) {
     o.answer_timeout = *answer;
     o.hang_timeout = *hang;
     o.rss_growth_bytes = a.rss_growth_mib << 20;
+    if (a.keep_retained)
+        o.retained_sweep = std::chrono::milliseconds(0);
     o.workers = a.workers;
     o.max_sessions = a.max_sessions;
     o.max_findings = a.max_findings;
@@ -219,10 +222,10 @@ int run_fuzz(const fuzz_arguments& a) {
     std::cout << fmt::format(
         "{}: {} sessions in {:.1f} s ({:.0f}/s; {} cases, {:.0f}/s, {} waited out), {} distinct "
         "responses, corpus {}; {} finding(s), {} duplicate(s), {} unconfirmed, {} broker "
-        "restart(s); seed {}\n",
+        "restart(s), {} retained message(s) deleted; seed {}\n",
         me, s.sessions, s.seconds, s.sessions_per_second(), s.cases, s.cases_per_second(),
         s.stalled, s.shapes, s.corpus, result.findings.size(), s.duplicates, s.unconfirmed,
-        s.restarts, seed);
+        s.restarts, s.retained_cleared, seed);
     for (const auto& f : result.findings)
         std::cout << fmt::format("{}\t{}\t{}\n", netfuzz::to_string(f.what.kind), f.dir.string(),
                                  f.what.signature);
@@ -290,6 +293,9 @@ void add_broker_options(CLI::App& cmd, fuzz_arguments& a) {
     cmd.add_option("--hang-timeout", a.hang_timeout,
                    "How long a fresh client may wait for its CONNACK before the broker hangs")
         ->capture_default_str();
+    cmd.add_flag("--keep-retained", a.keep_retained,
+                 "Leave the retained messages of fuzzed sessions on the broker (by default they "
+                 "are deleted every 30 s, or long runs slow down)");
     cmd.add_option("--rss-growth", a.rss_growth_mib,
                    "Growth of the broker's resident memory (MiB) that counts as a finding")
         ->capture_default_str();

@@ -20,6 +20,7 @@
 #include "harness/netfuzz/case_executor.hpp"
 #include "harness/netfuzz/minimize.hpp"
 #include "harness/netfuzz/mutator.hpp"
+#include "harness/netfuzz/retained_sweeper.hpp"
 
 namespace harness::netfuzz {
 
@@ -55,6 +56,8 @@ struct campaign {
     std::uint64_t window_cases = 0, window_stalled = 0;
     std::uint64_t rss_baseline = 0;
     std::uint64_t baseline_after = 0;  // sessions after which the baseline is taken
+    steady_clock::time_point last_sweep = started;
+    bool sweeping = false;
 
     campaign(campaign_options options, campaign_events ev, asio::any_io_executor ex)
         : o(std::move(options)), events(std::move(ev)), target(ex, o) {}
@@ -132,6 +135,21 @@ struct campaign {
             wake->cancel();
     }
 
+    /// Deletes the retained messages left so far; runs as one more worker of the round, so that
+    /// the round waits for it too.
+    asio::awaitable<void> sweep(std::shared_ptr<int> running,
+                                std::shared_ptr<asio::steady_timer> wake) {
+        const auto r = co_await sweep_retained(target.exec, milliseconds(5'000));
+        stats.retained_cleared += r.cleared;
+        if (std::getenv("HARNESS_FUZZ_TRACE"))
+            fmt::print(stderr, "SWEEP {} retained deleted{}{}\n", r.cleared,
+                       r.problem.empty() ? "" : ": ", r.problem);
+        last_sweep = steady_clock::now();
+        sweeping = false;
+        if (--*running == 0)
+            wake->cancel();
+    }
+
     /// Runs the workers until the budget is spent or something went wrong.
     asio::awaitable<void> fuzz_round() {
         auto ex = co_await asio::this_coro::executor;
@@ -150,6 +168,12 @@ struct campaign {
                 report_progress();
             }
             check_memory();
+            if (o.retained_sweep.count() > 0 && !sweeping && !stopped_by && !out_of_budget() &&
+                steady_clock::now() - last_sweep >= o.retained_sweep) {
+                sweeping = true;
+                ++*running;
+                asio::co_spawn(ex, sweep(running, wake), asio::detached);
+            }
         }
         // Cases still running when the workers stopped may be to blame too.
         for (auto& c : in_flight)

@@ -39,6 +39,9 @@ struct campaign_options {
     /// a finding, when it was started by broker_command.
     std::uint64_t rss_growth_bytes = 256ull << 20;
     generator_options generator;
+    /// How often the retained messages the campaign left are deleted (0: never); without it a
+    /// long run slows down as every wildcard subscription brings back thousands of them.
+    std::chrono::milliseconds retained_sweep{30'000};
     /// Set (e.g. on SIGINT) to end the campaign early, with its findings kept and reported.
     const bool* stop = nullptr;
 };
@@ -54,6 +57,7 @@ struct campaign_stats {
     std::size_t unconfirmed = 0;  // failures no single case reproduced
     std::size_t restarts = 0;
     std::uint64_t stalled = 0;  // cases where a barrier ran out (the broker waited for more)
+    std::uint64_t retained_cleared = 0;  // retained messages deleted by the sweeps
     double sessions_per_second() const { return seconds > 0 ? sessions / seconds : 0; }
     double cases_per_second() const { return seconds > 0 ? cases / seconds : 0; }
 };
