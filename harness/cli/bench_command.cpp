@@ -3,7 +3,8 @@
 // duplicates, out-of-order and lost messages and measure latency on the steady clock. Every wait
 // is bounded: connects and acknowledgements by --timeout, stragglers by --drain.
 // Exit status: 0 the run completed (losses are reported, not failed); 1 connecting or
-// subscribing failed; 2 bad options.
+// subscribing failed; 2 bad options. `bench merge` (bench_merge.hpp) joins the --json reports of
+// runs on several machines.
 #include "bench_command.hpp"
 
 #include <sys/resource.h>
@@ -27,7 +28,10 @@
 #include <random>
 #include <sstream>
 
+#include "bench_histogram.hpp"
+#include "bench_merge.hpp"
 #include "bench_payload.hpp"
+#include "bench_report.hpp"
 #include "bench_stats.hpp"
 #include "connection_options.hpp"
 #include "exit_status.hpp"
@@ -434,6 +438,9 @@ asio::awaitable<int> run_bench(const bench_arguments& args, client_setup setup) 
     const int status = co_await finish(exit_status::ok);
 
     // Report.
+    bench::log_histogram histogram;
+    for (const auto ns : s.latencies_ns)
+        histogram.record(ns);
     const auto latency = bench::summarize(s.latencies_ns);
     const auto expected = s.expected();
     const auto received = s.counter.unique();
@@ -477,6 +484,7 @@ asio::awaitable<int> run_bench(const bench_arguments& args, client_setup setup) 
     lat["p99_9"] = latency.p999_us;
     lat["max"] = latency.max_us;
     o["latency_us"] = std::move(lat);
+    o["latency_histogram"] = bench::to_json(histogram);
     json::object cpu;
     cpu["self_seconds"] = self_cpu;
     cpu["self_percent"] = wall > 0 ? 100 * self_cpu / wall : 0;
@@ -491,31 +499,10 @@ asio::awaitable<int> run_bench(const bench_arguments& args, client_setup setup) 
     if (!s.first_error.empty())
         o["first_error"] = s.first_error;
 
-    if (args.json) {
+    if (args.json)
         std::cout << json::serialize(o) << '\n';
-    } else {
-        std::cout << std::fixed << std::setprecision(1);
-        std::cout << "mode " << args.mode << ", QoS " << args.qos << ", " << publishers
-                  << " publisher(s) -> " << subscribers << " subscriber(s), " << args.size
-                  << " B, run " << hex(s.run_id) << '\n'
-                  << "sent " << s.sent_total << "  expected " << expected << "  received "
-                  << received << "  lost " << lost << "  duplicates " << s.counter.duplicates()
-                  << "  out of order " << s.counter.out_of_order() << '\n'
-                  << "throughput: sent " << send_rate << " msg/s, received " << receive_rate
-                  << " msg/s (" << receive_rate * static_cast<double>(args.size) / 1e6 << " MB/s)\n"
-                  << std::setprecision(0) << "latency us: p50 " << latency.p50_us << "  p90 "
-                  << latency.p90_us << "  p99 " << latency.p99_us << "  p99.9 " << latency.p999_us
-                  << "  max " << latency.max_us << '\n'
-                  << std::setprecision(1) << "cpu: bench " << (wall > 0 ? 100 * self_cpu / wall : 0)
-                  << " %";
-        if (broker_cpu_start && broker_cpu_end)
-            std::cout << ", broker " << 100 * (*broker_cpu_end - *broker_cpu_start) / wall << " %";
-        if (broker_rss)
-            std::cout << ", broker RSS " << *broker_rss << " kB";
-        std::cout << " (over " << wall << " s)\n";
-        if (!s.first_error.empty())
-            std::cout << "first error: " << s.first_error << '\n';
-    }
+    else
+        bench::print_summary(o, std::cout);
     co_return status;
 }
 
@@ -576,8 +563,39 @@ void add_bench_command(CLI::App& app) {
         "received counts distinct messages (duplicates apart); lost = expected - received,\n"
         "expected = sent x subscribers per message. Progress goes to stderr once a second.\n"
         "Exit status: 0 the run completed (losses are reported); 1 connecting or subscribing\n"
-        "failed; 2 bad options.");
-    cmd->callback([args] {
+        "failed; 2 bad options. `bench merge FILE...` joins the --json reports of runs on\n"
+        "several machines.");
+    // `bench merge FILE...`: bench has options only, no positionals, so "merge" as the first word
+    // that is no option's value selects the subcommand; `bench --mode ...` runs a load test.
+    cmd->require_subcommand(0, 1);
+    auto merge_files = std::make_shared<std::vector<std::string>>();
+    auto merge_json = std::make_shared<bool>(false);
+    auto* merge = cmd->add_subcommand(
+        "merge",
+        "Join the --json reports of bench runs that loaded one broker at the same time (e.g. "
+        "pods of a Kubernetes Job) into one report: counts and rates added up, percentiles "
+        "from the merged latency histograms");
+    merge->add_option("files", *merge_files, "Outputs of bench --json, one JSON object each")
+        ->required();
+    merge->add_flag("--json", *merge_json,
+                    "Print the merged report as one JSON object (the form of bench --json, so "
+                    "merged reports can be merged again)");
+    merge->footer(
+        "Counts (sent, received, lost, ..., publishers, subscribers) and rates are summed (the\n"
+        "runs ran concurrently); send and elapsed seconds are the longest run's; latency min,\n"
+        "max and the sample-weighted mean are exact; p50..p99.9 are nearest-rank over the\n"
+        "merged histogram, reported as the upper bound of the bucket (never below the exact\n"
+        "value, less than 0.8 % above it at the default 7 precision bits). mode, qos, size,\n"
+        "count, rate and inflight are the first file's; a warning names any that differ.\n"
+        "Exit status: 0 merged (losses are reported, as by bench); 2 a file unreadable,\n"
+        "not JSON or without latency_histogram.");
+    merge->callback([args, merge_files, merge_json] {  // `bench --json merge ...` too
+        throw CLI::RuntimeError(bench::run_merge(*merge_files, *merge_json || args->json));
+    });
+
+    cmd->callback([args, cmd] {
+        if (cmd->got_subcommand("merge"))
+            return;
         const int status = run(*args);
         if (status != exit_status::ok)
             throw CLI::RuntimeError(status);
