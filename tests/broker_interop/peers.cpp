@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -13,8 +11,6 @@
 #include "support/child_process.hpp"
 
 namespace harness::broker_interop {
-
-namespace asio = boost::asio;
 
 broker_process::broker_process(std::vector<std::string> extra_args) {
     std::vector<std::string> args = {"broker", "-p", "0"};
@@ -101,19 +97,6 @@ codec::publish make_message(std::string topic, std::string payload, codec::qos q
     p.qos = q;
     p.retain = retain;
     return p;
-}
-
-void run_bounded(std::function<asio::awaitable<void>(asio::any_io_executor)> body,
-                 std::chrono::milliseconds limit) {
-    asio::io_context io(1);
-    bool finished = false;
-    asio::co_spawn(io, body(io.get_executor()), [&](std::exception_ptr e) {
-        if (e)
-            std::rethrow_exception(e);
-        finished = true;
-    });
-    io.run_for(limit);
-    EXPECT_TRUE(finished) << "the exchange did not finish within " << limit.count() << " ms";
 }
 
 }  // namespace harness::broker_interop

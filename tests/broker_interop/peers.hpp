@@ -15,6 +15,7 @@
 
 #include "harness/client/async_client.hpp"
 #include "support/child_process.hpp"
+#include "support/run_bounded.hpp"
 
 namespace harness::broker_interop {
 
@@ -70,9 +71,6 @@ client::client_options client_options_for(
 codec::publish make_message(std::string topic, std::string payload, codec::qos q,
                             bool retain = false);
 
-/// Runs `body` on a fresh single-threaded io_context for at most `limit`; fails the test when it
-/// did not finish in time (the io_context and everything on it are then destroyed).
-void run_bounded(std::function<boost::asio::awaitable<void>(boost::asio::any_io_executor)> body,
-                 std::chrono::milliseconds limit = 30s);
+using test_support::run_bounded;
 
 }  // namespace harness::broker_interop

@@ -12,6 +12,7 @@
 
 #include "harness/client/async_client.hpp"
 #include "support/mosquitto_broker.hpp"
+#include "support/run_bounded.hpp"
 
 namespace harness::client {
 namespace {
@@ -29,18 +30,9 @@ client_options options_for(const test_support::mosquitto_broker& broker, std::st
     return o;
 }
 
-/// Runs `body` on a fresh io_context, bounded by `limit`; fails the test if it did not finish.
 template <class Body>
-void run(Body body, std::chrono::seconds limit = 20s) {
-    asio::io_context io(1);
-    bool finished = false;
-    asio::co_spawn(io, body(io.get_executor()), [&](std::exception_ptr e) {
-        if (e)
-            std::rethrow_exception(e);
-        finished = true;
-    });
-    io.run_for(limit);
-    EXPECT_TRUE(finished) << "the exchange did not finish within " << limit.count() << " s";
+void run(Body&& body, std::chrono::seconds limit = 20s) {
+    test_support::run_bounded(std::forward<Body>(body), limit);
 }
 
 codec::publish message(std::string topic, std::string payload, codec::qos q) {

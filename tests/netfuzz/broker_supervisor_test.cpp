@@ -24,6 +24,7 @@
 #include <string>
 
 #include "harness/netfuzz/broker_supervisor.hpp"
+#include "support/run_bounded.hpp"
 #include "support/temp_dir.hpp"
 
 namespace harness::netfuzz {
@@ -41,17 +42,8 @@ bool executable(const char* path) {
     return ::access(path, X_OK) == 0;
 }
 
-/// Runs `body` on a fresh io_context, bounded by `limit`; fails the test if it did not finish.
 void run(std::function<awaitable<void>()> body, std::chrono::seconds limit = 9s) {
-    asio::io_context io(1);
-    bool finished = false;
-    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-        if (e)
-            std::rethrow_exception(e);
-        finished = true;
-    });
-    io.run_for(limit);
-    EXPECT_TRUE(finished) << "the test did not finish within " << limit.count() << " s";
+    test_support::run_bounded(body, limit);
 }
 
 /// A listener on 127.0.0.1:PORT; a connection that sends "crash" makes it do ACTION: "segv"

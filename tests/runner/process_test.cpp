@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "support/run_bounded.hpp"
 #include "support/temp_dir.hpp"
 
 namespace harness::runner {
@@ -41,17 +42,8 @@ using asio::awaitable;
 using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
 
-/// Runs `body` on a fresh io_context, bounded by `limit`; fails the test if it did not finish.
 void run(awaitable<void> (*body)(), std::chrono::seconds limit = 20s) {
-    asio::io_context io(1);
-    bool finished = false;
-    asio::co_spawn(io, body(), [&](std::exception_ptr e) {
-        if (e)
-            std::rethrow_exception(e);
-        finished = true;
-    });
-    io.run_for(limit);
-    EXPECT_TRUE(finished) << "the test did not finish within " << limit.count() << " s";
+    test_support::run_bounded(body, limit);
 }
 
 process_spec shell(std::string command) {
