@@ -160,5 +160,40 @@ TEST_F(BrokerRetain, ExpiredRetainedMessageIsNotSent_MQTT_3_3_2_5) {
     EXPECT_TRUE(d.messages().empty());
 }
 
+TEST(BrokerRetainLimits, RetainedMessagesOnSubscribeStopAtTheQueueLimit) {
+    // A broad filter over many retained messages: the window and max_queued_messages take what
+    // they can, and the walk ends there instead of copying and dropping the rest.
+    broker_options o;
+    o.max_queued_messages = 50;
+    o.max_inflight_messages = 20;
+    test_broker b(o);
+    fake_client pub(b);
+    pub.connect(v5, "pub");
+    for (int i = 0; i < 500; ++i)
+        pub.publish("r/" + std::to_string(i), "payload", qos::at_least_once, true);
+    ASSERT_EQ(b.core.retained_count(), 500u);
+
+    fake_client sub(b);
+    sub.connect(v5, "sub");
+    const auto dropped = b.core.stats().messages_dropped;
+    sub.subscribe("r/#", qos::at_least_once);
+    auto first = sub.messages();
+    EXPECT_EQ(first.size(), 20u);  // the in-flight window
+    EXPECT_EQ(b.core.queued_messages("sub"), 50u);
+    EXPECT_EQ(b.core.stats().messages_dropped, dropped);  // the rest were never visited
+
+    std::size_t total = 0;
+    while (!first.empty()) {
+        total += first.size();
+        for (const auto& m : first) {
+            EXPECT_TRUE(m.retain);
+            sub.send(codec::puback{m.packet_id, {}, {}});
+        }
+        first = sub.messages();
+    }
+    EXPECT_EQ(total, 70u);
+    EXPECT_EQ(b.core.queued_messages("sub"), 0u);
+}
+
 }  // namespace
 }  // namespace harness::broker::test

@@ -202,5 +202,19 @@ TEST(RetainedStore, DeepTopicsDoNotRecurse) {
     moved.store(message(topic, "deep"));  // and destroyed with the store
 }
 
+TEST(RetainedStore, AVisitReturningFalseEndsTheWalk) {
+    // A receiver that is full stops the walk: the cost is what it took, not the store's size.
+    retained_store store;
+    for (int i = 0; i < 1000; ++i)
+        store.store(message("t/" + std::to_string(i), "x"));
+    int visited = 0;
+    store.match("#", {}, [&](const retained_message&) { return ++visited < 10; });
+    EXPECT_EQ(visited, 10);
+    visited = 0;
+    store.match("t/+", {}, [&](const retained_message&) { return ++visited < 1; });
+    EXPECT_EQ(visited, 1);
+    EXPECT_EQ(lookup(store, "#").size(), 1000u);  // a void visit still sees every message
+}
+
 }  // namespace
 }  // namespace harness::broker

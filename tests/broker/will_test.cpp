@@ -88,6 +88,21 @@ TEST_F(BrokerWill, RetainedWillIsStored_MQTT_3_1_2_17) {
     EXPECT_TRUE(got[0].retain);
 }
 
+TEST_F(BrokerWill, WillOnSysTopicIsNeitherPublishedNorRetained) {
+    // $SYS belongs to the broker: a will there is dropped, as a PUBLISH there is refused.
+    fake_client spy(b);
+    spy.connect(v5, "spy");
+    spy.subscribe("$SYS/fake/#");
+    const std::size_t retained_before = b.core.retained_count();
+    fake_client c(b);
+    auto w = will("$SYS/fake/w", "forged");
+    w.retain = true;
+    c.connect(v5, "w", true, {}, w);
+    c.drop();
+    EXPECT_TRUE(spy.messages().empty());
+    EXPECT_EQ(b.core.retained_count(), retained_before);
+}
+
 TEST_F(BrokerWill, WillDelayIntervalDelaysTheWill_MQTT_3_1_3_9) {
     fake_client c(b);
     c.connect(

@@ -229,6 +229,9 @@ struct broker::impl {
     const access_rules& rules_of(std::uint16_t listener) const;
     /// The authorize hook of the session's listener for its client (true without the hook).
     bool authorized(const session_state& s, std::string_view topic, acl_access access) const;
+    /// Whether a client's message (a PUBLISH or its will) may go to `topic`: $SYS belongs to the
+    /// broker, the rest is up to the ACL.
+    bool may_publish(const session_state& s, std::string_view topic) const;
 
     // connect_flow.cpp
     void on_connect(connection& c, codec::connect& p, time_point now);
@@ -253,6 +256,9 @@ struct broker::impl {
     std::size_t route(const message_ptr& m, time_point now);
     void deliver(session_state& s, delivery d, time_point now);
     bool queue_full(const session_state& s, std::size_t extra_bytes) const;
+    /// The session's queue holds max_queued_messages: nothing more is queued outside routing a
+    /// client's PUBLISH (where QoS 1/2 may wait), whatever its size.
+    bool queue_at_limit(const session_state& s) const;
     /// Sends the held acknowledgements whose subscribers' queues have room again, in order.
     void release_acks(time_point now);
     /// Moves queued messages onto the wire while the window and the output buffer allow.

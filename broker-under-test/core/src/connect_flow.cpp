@@ -260,10 +260,14 @@ bool broker::impl::authorized(const session_state& s, std::string_view topic,
                      topic, access);
 }
 
+bool broker::impl::may_publish(const session_state& s, std::string_view topic) const {
+    return !topic.starts_with("$SYS") && authorized(s, topic, acl_access::write);
+}
+
 void broker::impl::publish_will(const will_message& will, session_key origin, time_point now) {
     // Checked when it is published, as Mosquitto does: denied, it is dropped.
     if (const auto it = sessions.find(origin);
-        it != sessions.end() && !authorized(it->second, will.topic, acl_access::write)) {
+        it != sessions.end() && !may_publish(it->second, will.topic)) {
         note("denied the will of " + it->second.client_id + " on " + will.topic);
         return;
     }

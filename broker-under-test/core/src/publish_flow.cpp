@@ -107,7 +107,7 @@ void broker::impl::on_publish(connection& c, publish& p, time_point now) {
         refused = puback_reason::implementation_specific_error;
         note("dropped PUBLISH from " + client_id_of(c) + " to " + p.topic + ": payload of " +
              std::to_string(p.payload.size()) + " bytes above message_size_limit");
-    } else if (p.topic.starts_with("$SYS") || !authorized(*s, p.topic, acl_access::write)) {
+    } else if (!may_publish(*s, p.topic)) {
         refused = puback_reason::not_authorized;
         note("denied PUBLISH from " + client_id_of(c) + " to " + p.topic);
     } else {
@@ -161,6 +161,10 @@ bool broker::impl::queue_full(const session_state& s, std::size_t extra_bytes) c
     const std::size_t bytes = s.flow_ ? s.flow_->queued_bytes : 0;
     return (options.max_queued_messages != 0 && s.queued() >= options.max_queued_messages) ||
            (options.max_queued_bytes != 0 && bytes + extra_bytes > options.max_queued_bytes);
+}
+
+bool broker::impl::queue_at_limit(const session_state& s) const {
+    return options.max_queued_messages != 0 && s.queued() >= options.max_queued_messages;
 }
 
 void broker::impl::release_acks(time_point now) {

@@ -37,7 +37,12 @@ void broker::impl::on_subscribe(connection& c, subscribe& p, time_point now) {
     }
     suback ack;
     ack.packet_id = p.packet_id;
-    std::vector<delivery> retained_deliveries;
+    // The filters whose retained messages are sent, after the SUBACK.
+    struct retained_request {
+        std::string_view filter;  // without "$share/{group}/"; views p.subscriptions
+        codec::qos max_qos;
+    };
+    std::vector<retained_request> wanted;
     for (auto& sub : p.subscriptions) {
         const auto shared = parse_shared_subscription(sub.topic_filter);
         const std::string_view inner = shared ? shared->filter : std::string_view(sub.topic_filter);
@@ -77,9 +82,20 @@ void broker::impl::on_subscribe(connection& c, subscribe& p, time_point now) {
             (rh == retain_handling::send_if_new_subscription && existed)) {
             continue;
         }
-        retained.match(inner, now, [&](const retained_message& r) {
+        wanted.push_back({inner, entry.options.max_qos});
+    }
+    send(c, ack, now);
+    for (const auto& request : wanted) {
+        // Delivered as the store is walked, so the walk ends once the session's queue is full:
+        // every later message would be dropped (no acknowledgement is held here), and a broad
+        // filter over a large store then costs what the session can take (window plus
+        // max_queued_messages), not a copy of every retained message. Those not reached are
+        // not counted as dropped.
+        retained.match(request.filter, now, [&](const retained_message& r) {
+            if (queue_at_limit(*s))
+                return false;
             if (!authorized(*s, r.topic, acl_access::read))
-                return;  // a retained message the client may not read is not sent
+                return true;  // a retained message the client may not read is not sent
             auto m = std::make_shared<message>();
             m->topic = r.topic;
             m->payload = r.payload;
@@ -89,16 +105,14 @@ void broker::impl::on_subscribe(connection& c, subscribe& p, time_point now) {
             m->expires_at = r.expires_at;
             delivery d;
             d.msg = std::move(m);
-            d.qos = std::min(r.qos, entry.options.max_qos);
+            d.qos = std::min(r.qos, request.max_qos);
             d.retain = true;  // [MQTT-3.3.1-8]
             if (identifier)
                 d.subscription_ids.push_back(*identifier);
-            retained_deliveries.push_back(std::move(d));
+            deliver(*s, std::move(d), now);
+            return true;
         });
     }
-    send(c, ack, now);
-    for (auto& d : retained_deliveries)
-        deliver(*s, std::move(d), now);
 }
 
 void broker::impl::on_unsubscribe(connection& c, const unsubscribe& p, time_point now) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -46,7 +47,8 @@ class retained_store {
     /// Calls visit(const retained_message&) for each stored message whose topic matches the
     /// (valid, non-shared) filter, skipping and erasing those expired at `now`. A leading '+' or
     /// '#' does not match topics starting with '$' ([MQTT-4.7.2-1]). visit must not modify the
-    /// store.
+    /// store. A visit returning bool ends the walk when it returns false (the receiver is full):
+    /// what it costs is then bounded by what the receiver takes, not by the size of the store.
     template <class Visit>
     void match(std::string_view filter, time_point now, Visit&& visit);
 
@@ -81,17 +83,22 @@ class retained_store {
 template <class Visit>
 void retained_store::match(std::string_view filter, time_point now, Visit&& visit) {
     std::vector<std::string> expired;  // erased after the walk, which holds node pointers
+    bool more = true;                  // false once a bool-returning visit said stop
     const auto offer = [&](const node& n) {
         if (!n.message)
             return;
-        if (n.message->expires_at && *n.message->expires_at <= now)
+        if (n.message->expires_at && *n.message->expires_at <= now) {
             expired.push_back(n.message->topic);
-        else
+        } else if constexpr (std::is_same_v<std::invoke_result_t<Visit&, const retained_message&>,
+                                            bool>) {
+            more = visit(*n.message);
+        } else {
             visit(*n.message);
+        }
     };
     // An explicit stack rather than recursion: topics may be 32k levels deep.
     std::vector<frame> stack{{&root_, 0, false}};
-    while (!stack.empty()) {
+    while (more && !stack.empty()) {
         const frame f = stack.back();
         stack.pop_back();
         if (f.subtree || f.pos == std::string_view::npos) {
