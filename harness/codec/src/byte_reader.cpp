@@ -1,5 +1,8 @@
 // Bounds-checked reads of MQTT data types, recording the first error with field and offset.
+#include <charconv>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 #include "harness/codec/utf8.hpp"
 #include "wire.hpp"
@@ -11,14 +14,19 @@ bool byte_reader::fail_at(codec_errc code, std::string_view field, std::size_t a
         return false;
     error_->code = code;
     error_->offset = absolute_offset;
-    std::string message(to_string(type_));
-    message += ' ';
-    message += field;
-    message += " at offset ";
-    message += std::to_string(absolute_offset);
-    message += ": ";
-    message += codec_category().message(static_cast<int>(code));
-    error_->message = std::move(message);
+    // Built in one allocation: malformed input is the common case under a fuzzer or an attack.
+    char digits[24];
+    const auto printed = std::to_chars(std::begin(digits), std::end(digits), absolute_offset);
+    const std::string_view offset_text(digits, static_cast<std::size_t>(printed.ptr - digits));
+    const std::string_view type_text = to_string(type_);
+    const std::string_view what = describe(code);
+    constexpr std::string_view at = " at offset ";
+    std::string& message = error_->message;
+    message.clear();
+    message.reserve(type_text.size() + 1 + field.size() + at.size() + offset_text.size() + 2 +
+                    what.size());
+    message.append(type_text).append(1, ' ').append(field).append(at).append(offset_text);
+    message.append(": ").append(what);
     return false;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "harness/codec/reason_codes.hpp"
@@ -53,6 +54,9 @@ enum class codec_errc {
 };
 
 const std::error_category& codec_category() noexcept;
+
+/// The category's message for `e` as static text; empty for a value outside the enum.
+std::string_view describe(codec_errc e) noexcept;
 
 inline std::error_code make_error_code(codec_errc e) noexcept {
     return {static_cast<int>(e), codec_category()};
