@@ -46,6 +46,7 @@ struct fuzz_arguments {
     std::string hang_timeout = "3s";
     std::uint64_t rss_growth_mib = 256;
     bool keep_retained = false;
+    bool keep_sessions = false;
     std::string protocol = "all";
     // replay
     std::string case_file;
@@ -82,6 +83,8 @@ bool campaign_from(const fuzz_arguments& a, netfuzz::campaign_options& o) {
     o.rss_growth_bytes = a.rss_growth_mib << 20;
     if (a.keep_retained)
         o.retained_sweep = std::chrono::milliseconds(0);
+    if (a.keep_sessions)
+        o.session_sweep = std::chrono::milliseconds(0);
     o.workers = a.workers;
     o.max_sessions = a.max_sessions;
     o.max_findings = a.max_findings;
@@ -222,10 +225,11 @@ int run_fuzz(const fuzz_arguments& a) {
     std::cout << fmt::format(
         "{}: {} sessions in {:.1f} s ({:.0f}/s; {} cases, {:.0f}/s, {} waited out), {} distinct "
         "responses, corpus {}; {} finding(s), {} duplicate(s), {} unconfirmed, {} broker "
-        "restart(s), {} retained message(s) deleted; seed {}\n",
+        "restart(s), {} retained message(s) deleted, swept {} client id(s) with a clean session; "
+        "seed {}\n",
         me, s.sessions, s.seconds, s.sessions_per_second(), s.cases, s.cases_per_second(),
         s.stalled, s.shapes, s.corpus, result.findings.size(), s.duplicates, s.unconfirmed,
-        s.restarts, s.retained_cleared, seed);
+        s.restarts, s.retained_cleared, s.client_ids_swept, seed);
     for (const auto& f : result.findings)
         std::cout << fmt::format("{}\t{}\t{}\n", netfuzz::to_string(f.what.kind), f.dir.string(),
                                  f.what.signature);
@@ -296,6 +300,10 @@ void add_broker_options(CLI::App& cmd, fuzz_arguments& a) {
     cmd.add_flag("--keep-retained", a.keep_retained,
                  "Leave the retained messages of fuzzed sessions on the broker (by default they "
                  "are deleted every 30 s, or long runs slow down)");
+    cmd.add_flag("--keep-sessions", a.keep_sessions,
+                 "Leave the sessions of the fuzzed client ids on the broker (by default every "
+                 "30 s each id used reconnects with a clean session, or the broker's memory "
+                 "grows with their offline queues)");
     cmd.add_option("--rss-growth", a.rss_growth_mib,
                    "Growth of the broker's resident memory (MiB) that counts as a finding")
         ->capture_default_str();

@@ -21,6 +21,8 @@
 #include "harness/netfuzz/minimize.hpp"
 #include "harness/netfuzz/mutator.hpp"
 #include "harness/netfuzz/retained_sweeper.hpp"
+#include "harness/netfuzz/session_sweeper.hpp"
+#include "harness/netfuzz/shape_set.hpp"
 
 namespace harness::netfuzz {
 
@@ -33,9 +35,8 @@ using std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t max_corpus = 2048;
-constexpr std::size_t max_shapes = 200'000;
 constexpr std::size_t recent_cases = 48;
+constexpr milliseconds sweep_limit{5'000};  // for each of the two sweeps
 
 struct campaign {
     campaign_options o;
@@ -45,8 +46,9 @@ struct campaign {
     steady_clock::time_point started = steady_clock::now();
     steady_clock::time_point ends = started + o.duration;
 
-    std::vector<fuzz_case> corpus;
-    std::set<std::string> shapes;
+    netfuzz::corpus corpus{o.corpus};
+    shape_set shapes{o.max_shapes};
+    client_id_pool client_ids;  // used since the last session sweep
     // Cases are shared, not copied, between the worker, the suspects and the recent list.
     std::deque<std::shared_ptr<const fuzz_case>> recent;
     std::vector<std::shared_ptr<const fuzz_case>> in_flight;
@@ -56,8 +58,12 @@ struct campaign {
     std::uint64_t window_cases = 0, window_stalled = 0;
     std::uint64_t rss_baseline = 0;
     std::uint64_t baseline_after = 0;  // sessions after which the baseline is taken
-    steady_clock::time_point last_sweep = started;
-    bool sweeping = false;
+    // The sweeps run between cases: while `pausing`, workers wait on `resumed` before their
+    // next case, and the sweep waits on `drained` until no case is being played (`playing`).
+    steady_clock::time_point last_retained_sweep = started, last_session_sweep = started;
+    bool pausing = false;
+    int playing = 0;
+    std::shared_ptr<asio::steady_timer> drained, resumed;
 
     campaign(campaign_options options, campaign_events ev, asio::any_io_executor ex)
         : o(std::move(options)), events(std::move(ev)), target(ex, o) {}
@@ -77,22 +83,18 @@ struct campaign {
         if (corpus.empty() || random.chance(25)) {
             auto c = generate_session(random, g);
             if (random.chance(30))
-                mutate(c, random, corpus);
+                mutate(c, random, corpus.cases());
             return c;
         }
         auto c = corpus[random.below(corpus.size())];
-        mutate(c, random, corpus);
+        mutate(c, random, corpus.cases());
         return c;
     }
 
     void keep(const std::shared_ptr<const fuzz_case>& c, const execution_result& r,
               fuzz_random& random) {
-        if (shapes.size() < max_shapes && shapes.insert(r.shape).second) {
-            if (corpus.size() < max_corpus)
-                corpus.push_back(*c);
-            else
-                corpus[random.below(corpus.size())] = *c;
-        }
+        if (shapes.insert(r.shape))
+            corpus.add(*c, random);
         recent.push_back(c);
         if (recent.size() > recent_cases)
             recent.pop_front();
@@ -104,11 +106,24 @@ struct campaign {
         auto g = o.generator;
         g.prefix = fmt::format("{}{}", o.generator.prefix, index);
         while (!stopped_by && !out_of_budget()) {
+            if (pausing) {
+                // Not expires_at() here: it would cancel the other workers' waits.
+                co_await resumed->async_wait(asio::as_tuple(asio::use_awaitable));
+                continue;
+            }
+            ++playing;
             const auto shared = std::make_shared<const fuzz_case>(next_case(random, g));
             const fuzz_case& c = *shared;
             in_flight[index] = shared;
             const auto case_started = steady_clock::now();
             auto r = co_await execute_case(c, target.exec);
+            if (o.session_sweep.count() > 0) {
+                client_ids.add(c);
+                for (auto& id : r.assigned_client_ids)
+                    client_ids.add(std::move(id));
+            }
+            if (--playing == 0 && pausing)
+                drained->cancel();
             ++stats.cases;
             stats.sessions += r.sessions;
             stats.stalled += r.stalled;
@@ -135,17 +150,57 @@ struct campaign {
             wake->cancel();
     }
 
-    /// Deletes the retained messages left so far; runs as one more worker of the round, so that
-    /// the round waits for it too.
+    bool retained_sweep_due() const {
+        return o.retained_sweep.count() > 0 &&
+               steady_clock::now() - last_retained_sweep >= o.retained_sweep;
+    }
+    bool session_sweep_due() const {
+        return o.session_sweep.count() > 0 &&
+               steady_clock::now() - last_session_sweep >= o.session_sweep;
+    }
+
+    /// Deletes the retained messages and discards the sessions left so far (whichever is due),
+    /// between cases: the workers pause before their next case and the cases being played end
+    /// first, so that no case meets a sweep (a sweep connecting with a case's client id would
+    /// take its connection over). Runs as one more worker of the round, so that the round waits
+    /// for it too.
     asio::awaitable<void> sweep(std::shared_ptr<int> running,
                                 std::shared_ptr<asio::steady_timer> wake) {
-        const auto r = co_await sweep_retained(target.exec, milliseconds(5'000));
-        stats.retained_cleared += r.cleared;
-        if (std::getenv("HARNESS_FUZZ_TRACE"))
-            fmt::print(stderr, "SWEEP {} retained deleted{}{}\n", r.cleared,
-                       r.problem.empty() ? "" : ": ", r.problem);
-        last_sweep = steady_clock::now();
-        sweeping = false;
+        const bool trace = std::getenv("HARNESS_FUZZ_TRACE") != nullptr;
+        const auto paused = steady_clock::now();
+        // Both intervals count from the pause, so that sweeps due together stay together.
+        const bool retained = retained_sweep_due(), sessions = session_sweep_due();
+        while (playing > 0 && !stopped_by) {
+            drained->expires_at(steady_clock::time_point::max());
+            co_await drained->async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        if (!stopped_by && !out_of_budget() && retained) {
+            const auto r = co_await sweep_retained(target.exec, sweep_limit);
+            stats.retained_cleared += r.cleared;
+            if (trace)
+                fmt::print(stderr, "SWEEP {} retained deleted{}{}\n", r.cleared,
+                           r.problem.empty() ? "" : ": ", r.problem);
+            last_retained_sweep = paused;
+        }
+        if (!stopped_by && !out_of_budget() && sessions) {
+            const auto ids = client_ids.take();
+            const auto r = co_await sweep_sessions(target.exec, ids, sweep_limit);
+            stats.client_ids_swept += r.swept;
+            // The ids not reached in time wait for the next sweep.
+            for (std::size_t i = r.tried; i < ids.size(); ++i)
+                client_ids.add(ids[i]);
+            if (trace)
+                fmt::print(stderr, "SWEEP {} of {} client ids reconnected clean ({} dropped){}{}\n",
+                           r.swept, ids.size(), client_ids.dropped(), r.problem.empty() ? "" : ": ",
+                           r.problem);
+            last_session_sweep = paused;
+        }
+        if (trace)
+            fmt::print(
+                stderr, "SWEEP the workers paused for {:.0f} ms\n",
+                std::chrono::duration<double, std::milli>(steady_clock::now() - paused).count());
+        pausing = false;
+        resumed->cancel();
         if (--*running == 0)
             wake->cancel();
     }
@@ -156,6 +211,10 @@ struct campaign {
         auto running = std::make_shared<int>(static_cast<int>(o.workers));
         auto wake = std::make_shared<asio::steady_timer>(ex);
         in_flight.assign(o.workers, nullptr);
+        drained = std::make_shared<asio::steady_timer>(ex);
+        resumed = std::make_shared<asio::steady_timer>(ex);
+        pausing = false;
+        playing = 0;
         for (unsigned i = 0; i < o.workers; ++i)
             asio::co_spawn(ex, worker(i, running, wake), asio::detached);
         auto last_progress = steady_clock::now();
@@ -168,9 +227,10 @@ struct campaign {
                 report_progress();
             }
             check_memory();
-            if (o.retained_sweep.count() > 0 && !sweeping && !stopped_by && !out_of_budget() &&
-                steady_clock::now() - last_sweep >= o.retained_sweep) {
-                sweeping = true;
+            if (!pausing && !stopped_by && !out_of_budget() &&
+                (retained_sweep_due() || session_sweep_due())) {
+                pausing = true;
+                resumed->expires_at(steady_clock::time_point::max());
                 ++*running;
                 asio::co_spawn(ex, sweep(running, wake), asio::detached);
             }
@@ -216,6 +276,7 @@ struct campaign {
     void report_progress() {
         stats.shapes = shapes.size();
         stats.corpus = corpus.size();
+        stats.corpus_bytes = corpus.bytes();
         stats.findings = findings.size();
         if (events.progress)
             events.progress(stats);
@@ -394,6 +455,7 @@ struct campaign {
         stats.seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
         stats.shapes = shapes.size();
         stats.corpus = corpus.size();
+        stats.corpus_bytes = corpus.bytes();
         stats.findings = findings.size();
         co_await target.stop();
         result.stats = stats;

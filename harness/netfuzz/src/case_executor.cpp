@@ -39,6 +39,7 @@ struct connection {
     std::vector<std::uint8_t> pending;  // steps not yet written: sent together at the barrier
     int pending_pings = 0;              // PINGREQ steps among them
     std::vector<std::string> tokens;
+    std::vector<std::string> assigned_ids;  // client ids a 5.0 CONNACK assigned
 
     void token(std::string t) {
         if (!tokens.empty() && (tokens.back() == t || tokens.back() == t + "*")) {
@@ -49,6 +50,16 @@ struct connection {
         tokens.push_back(std::move(t));
     }
 };
+
+/// The client id a 5.0 CONNACK assigned (to a CONNECT with an empty one), for the session sweep.
+void note_assigned_id(const codec::frame& f, connection& c) {
+    auto decoded = codec::decode_body(f, codec::protocol_version::v5);
+    const auto* ack = decoded ? std::get_if<codec::connack>(&*decoded) : nullptr;
+    if (!ack)
+        return;
+    if (const auto* id = ack->properties.string(codec::property_id::assigned_client_identifier))
+        c.assigned_ids.push_back(*id);
+}
 
 std::string token_of(const codec::frame& f, codec::protocol_version version) {
     auto decoded = codec::decode_body(f, version);
@@ -161,6 +172,9 @@ asio::awaitable<void> read_pongs(connection& c, std::span<std::uint8_t> buf) {
                 --c.pings;
             else
                 c.token(token_of(frame, c.version));
+            if (frame.type() == codec::packet_type::connack &&
+                c.version == codec::protocol_version::v5)
+                note_assigned_id(frame, c);
         }
     }
 }
@@ -276,6 +290,8 @@ asio::awaitable<execution_result> execute_case(const fuzz_case& c,
             result.stalled = true;
         if (!conn.tokens.empty() || conn.link)
             summaries.push_back(summary_of(conn));
+        for (auto& id : conn.assigned_ids)
+            result.assigned_client_ids.push_back(std::move(id));
     }
     std::sort(summaries.begin(), summaries.end());
     for (const auto& one : summaries)

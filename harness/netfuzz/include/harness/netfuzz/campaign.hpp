@@ -2,7 +2,9 @@
 // concurrently; cases whose response shape is new join the corpus; when the broker crashes,
 // hangs or grows in memory the workers stop, the cases that may be to blame are replayed on a
 // restarted broker, the one that reproduces is minimized and written as a reproducer (once per
-// signature), and fuzzing goes on until the time, session or finding limit.
+// signature), and fuzzing goes on until the time, session or finding limit. Every 30 s the
+// workers pause between cases while the retained messages and the sessions the cases left on the
+// broker are cleared.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/netfuzz/corpus.hpp"
 #include "harness/netfuzz/reproducer.hpp"
 #include "harness/netfuzz/session_generator.hpp"
 #include "harness/transport/connect.hpp"
@@ -42,6 +45,15 @@ struct campaign_options {
     /// How often the retained messages the campaign left are deleted (0: never); without it a
     /// long run slows down as every wildcard subscription brings back thousands of them.
     std::chrono::milliseconds retained_sweep{30'000};
+    /// How often the sessions stored for the client ids the cases used are discarded (0: never);
+    /// without it the broker keeps every persistent session with its queue of offline messages
+    /// and grows until the memory check fires.
+    std::chrono::milliseconds session_sweep{30'000};
+    /// Distinct response shapes remembered (11 to 22 bytes each: 4 million take 64 MiB); past it
+    /// no case joins the corpus.
+    std::size_t max_shapes = 4'000'000;
+    /// The corpus: how many cases and how many bytes of them (see corpus.hpp) it keeps.
+    corpus_limits corpus;
     /// Set (e.g. on SIGINT) to end the campaign early, with its findings kept and reported.
     const bool* stop = nullptr;
 };
@@ -52,12 +64,16 @@ struct campaign_stats {
     double seconds = 0;
     std::size_t shapes = 0;  // distinct response shapes seen
     std::size_t corpus = 0;
-    std::size_t findings = 0;     // distinct
-    std::size_t duplicates = 0;   // findings with a signature already reported
-    std::size_t unconfirmed = 0;  // failures no single case reproduced
+    std::size_t corpus_bytes = 0;  // of corpus.hpp's footprint()
+    std::size_t findings = 0;      // distinct
+    std::size_t duplicates = 0;    // findings with a signature already reported
+    std::size_t unconfirmed = 0;   // failures no single case reproduced
     std::size_t restarts = 0;
     std::uint64_t stalled = 0;  // cases where a barrier ran out (the broker waited for more)
     std::uint64_t retained_cleared = 0;  // retained messages deleted by the sweeps
+    /// Client ids the session sweeps connected as with a clean session (the broker accepted);
+    /// each one had a stored session or not, a 3.1.1 CONNACK does not tell.
+    std::uint64_t client_ids_swept = 0;
     double sessions_per_second() const { return seconds > 0 ? sessions / seconds : 0; }
     double cases_per_second() const { return seconds > 0 ? cases / seconds : 0; }
 };

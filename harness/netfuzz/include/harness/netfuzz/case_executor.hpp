@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "harness/netfuzz/fuzz_case.hpp"
 #include "harness/transport/connect.hpp"
@@ -34,6 +35,8 @@ struct execution_result {
     bool unreachable = false;  // a connection could not be opened
     bool stalled = false;      // a barrier got neither a PINGRESP nor the end of the connection
     std::string problem;       // what went wrong, for people
+    /// Client ids 5.0 CONNACKs assigned to CONNECTs with an empty one (for the session sweep).
+    std::vector<std::string> assigned_client_ids;
 };
 
 boost::asio::awaitable<execution_result> execute_case(const fuzz_case& c,
