@@ -8,6 +8,7 @@
 #include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "harness/broker/server.hpp"
 #include "harness/codec/packets.hpp"
@@ -85,6 +86,27 @@ TEST(RetainedSweeper, DeletesEveryRetainedMessageLeftBehind) {
     const auto second = run(sweep_retained(x, 5s));
     EXPECT_TRUE(second.complete) << second.problem;
     EXPECT_EQ(second.cleared, 0u);
+}
+
+TEST(RetainedSweeper, TakesAsManyRoundsAsTheBrokersQueueLimitNeeds) {
+    // This broker sends at most a few retained messages per subscribe (a 5-message queue behind
+    // a 64-byte output buffer), as brokers bound what one subscribe may queue.
+    broker::server_options small_queues;
+    small_queues.broker.max_queued_messages = 5;
+    small_queues.broker.output_high_water = 64;
+    broker::embedded_broker b(small_queues);
+    const auto x = options_for(b.port());
+    std::vector<std::string> topics;
+    for (int i = 0; i < 40; ++i)
+        topics.push_back("fz0/t" + std::to_string(i));
+    const auto left = run(execute_case(retaining(topics), x));
+    ASSERT_FALSE(left.stalled) << left.shape;
+
+    const auto r = run(sweep_retained(x, 5s));
+    EXPECT_TRUE(r.complete) << r.problem;
+    EXPECT_EQ(r.cleared, 40u);
+    EXPECT_EQ(what_a_subscriber_sees(x).find("PUBLISH"), std::string::npos)
+        << what_a_subscriber_sees(x);
 }
 
 TEST(RetainedSweeper, AnUnreachableBrokerIsNamed) {

@@ -133,8 +133,29 @@ TEST(SessionSweeper, ClientIdsComeFromEveryConnectOnceEvenAfterByteMutation) {
     broken.packet.reset();
     broken.bytes.resize(broken.bytes.size() - 2);  // truncated: no longer decodes
     c.steps.push_back(broken);
-    c.steps.push_back(make_step(0, hello("fz3-0", true), v311));
+    c.steps.push_back(make_step(0, hello("fz3-0", true), v311));  // a second CONNECT: refused
     EXPECT_EQ(client_ids_of(c), (std::vector<std::string>{"fz3-0", "fz-again"}));
+}
+
+TEST(SessionSweeper, ClientIdsComeFromEachConnectionsFirstPacketWhereverTheStepsCutIt) {
+    fuzz_case c;
+    // A CONNECT split over two steps, the second with a PINGREQ after it.
+    auto whole = make_step(0, hello("fz6p", false), v311);
+    fuzz_step head = whole, tail = whole;
+    head.packet.reset();
+    tail.packet.reset();
+    head.bytes.resize(5);
+    tail.bytes.erase(tail.bytes.begin(), tail.bytes.begin() + 5);
+    tail.bytes.insert(tail.bytes.end(), {0xC0, 0x00});
+    c.steps.push_back(head);
+    c.steps.push_back(make_step(1, codec::pingreq{}, v311));  // not a CONNECT: no session
+    c.steps.push_back(make_step(1, hello("after-ping", false), v311));
+    c.steps.push_back(tail);
+    // A reconnect opens a fresh stream whose first packet counts again.
+    auto again = make_step(0, hello("fz6-reopened", false), v311);
+    again.reconnect = true;
+    c.steps.push_back(again);
+    EXPECT_EQ(client_ids_of(c), (std::vector<std::string>{"fz6p", "fz6-reopened"}));
 }
 
 TEST(SessionSweeper, ThePoolKeepsEachIdOnceWithinItsBoundsAndEmptiesWhenTaken) {
@@ -229,6 +250,33 @@ TEST(SessionSweeper, ACampaignSweepsTheIdsItsCasesUsedAndEndsOnTime) {
     EXPECT_TRUE(r.findings.empty());
     EXPECT_GT(r.stats.cases, 0u);
     EXPECT_GT(r.stats.client_ids_swept, 0u);
+}
+
+TEST(SessionSweeper, ACampaignAgainstABrokerItDidNotStartLeavesNothingBehind) {
+    broker::server_options no_sys;
+    no_sys.broker.sys_interval = 0s;  // no $SYS retained messages of the broker's own
+    broker::embedded_broker b(no_sys);
+    campaign_options o;
+    o.broker_url = b.url();
+    o.duration = 1'000ms;
+    o.workers = 8;
+    o.out_dir = ::testing::TempDir() + "session-sweeper-final";
+    // Sweeps too far apart to run during the campaign: only the final one clears.
+    o.retained_sweep = 1h;
+    o.session_sweep = 1h;
+    const auto r = run(run_campaign(o, {}));
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_GT(r.stats.retained_cleared, 0u);
+    EXPECT_GT(r.stats.client_ids_swept, 0u);
+    // No retained message and no session kept without a connection (a connection whose end the
+    // broker has not seen yet still counts as connected).
+    std::size_t retained = 0, stored = 0;
+    b.with_core([&](broker::broker& core) {
+        retained = core.retained_count();
+        stored = core.session_count() - core.stats().clients_connected;
+    });
+    EXPECT_EQ(retained, 0u);
+    EXPECT_EQ(stored, 0u);
 }
 
 }  // namespace

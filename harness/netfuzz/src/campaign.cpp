@@ -159,6 +159,31 @@ struct campaign {
                steady_clock::now() - last_session_sweep >= o.session_sweep;
     }
 
+    /// The session sweep and/or the retained sweep, now, in that order: a session that ends
+    /// publishes its will (perhaps retained), which the retained sweep then deletes.
+    asio::awaitable<void> run_sweeps(bool retained, bool sessions) {
+        const bool trace = std::getenv("HARNESS_FUZZ_TRACE") != nullptr;
+        if (sessions) {
+            const auto ids = client_ids.take();
+            const auto r = co_await sweep_sessions(target.exec, ids, sweep_limit);
+            stats.client_ids_swept += r.swept;
+            // The ids not reached in time wait for the next sweep.
+            for (std::size_t i = r.tried; i < ids.size(); ++i)
+                client_ids.add(ids[i]);
+            if (trace)
+                fmt::print(stderr, "SWEEP {} of {} client ids reconnected clean ({} dropped){}{}\n",
+                           r.swept, ids.size(), client_ids.dropped(), r.problem.empty() ? "" : ": ",
+                           r.problem);
+        }
+        if (retained) {
+            const auto r = co_await sweep_retained(target.exec, sweep_limit);
+            stats.retained_cleared += r.cleared;
+            if (trace)
+                fmt::print(stderr, "SWEEP {} retained deleted{}{}\n", r.cleared,
+                           r.problem.empty() ? "" : ": ", r.problem);
+        }
+    }
+
     /// Deletes the retained messages and discards the sessions left so far (whichever is due),
     /// between cases: the workers pause before their next case and the cases being played end
     /// first, so that no case meets a sweep (a sweep connecting with a case's client id would
@@ -174,26 +199,12 @@ struct campaign {
             drained->expires_at(steady_clock::time_point::max());
             co_await drained->async_wait(asio::as_tuple(asio::use_awaitable));
         }
-        if (!stopped_by && !out_of_budget() && retained) {
-            const auto r = co_await sweep_retained(target.exec, sweep_limit);
-            stats.retained_cleared += r.cleared;
-            if (trace)
-                fmt::print(stderr, "SWEEP {} retained deleted{}{}\n", r.cleared,
-                           r.problem.empty() ? "" : ": ", r.problem);
-            last_retained_sweep = paused;
-        }
-        if (!stopped_by && !out_of_budget() && sessions) {
-            const auto ids = client_ids.take();
-            const auto r = co_await sweep_sessions(target.exec, ids, sweep_limit);
-            stats.client_ids_swept += r.swept;
-            // The ids not reached in time wait for the next sweep.
-            for (std::size_t i = r.tried; i < ids.size(); ++i)
-                client_ids.add(ids[i]);
-            if (trace)
-                fmt::print(stderr, "SWEEP {} of {} client ids reconnected clean ({} dropped){}{}\n",
-                           r.swept, ids.size(), client_ids.dropped(), r.problem.empty() ? "" : ": ",
-                           r.problem);
-            last_session_sweep = paused;
+        if (!stopped_by && !out_of_budget()) {
+            co_await run_sweeps(retained, sessions);
+            if (retained)
+                last_retained_sweep = paused;
+            if (sessions)
+                last_session_sweep = paused;
         }
         if (trace)
             fmt::print(
@@ -452,6 +463,9 @@ struct campaign {
             if (stopped_by)
                 co_await handle_trouble();
         }
+        // A broker the campaign did not start outlives it: leave it as clean as the sweeps can.
+        if (!target.supervised())
+            co_await run_sweeps(o.retained_sweep.count() > 0, o.session_sweep.count() > 0);
         stats.seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
         stats.shapes = shapes.size();
         stats.corpus = corpus.size();

@@ -26,6 +26,7 @@ namespace {
 
 constexpr std::array<std::uint8_t, 2> pingreq = {0xC0, 0x00};
 constexpr std::size_t max_topics = 200'000;
+constexpr std::uint16_t max_rounds = 64;
 constexpr auto version = codec::protocol_version::v3_1_1;
 
 /// The connection and its time limit, shared with the timer's handler (which may run after the
@@ -45,7 +46,7 @@ void append(std::vector<std::uint8_t>& out, const codec::packet& p) {
 
 /// Reads until the PINGRESP that follows what was sent; calls on_publish for each PUBLISH.
 template <class OnPublish>
-asio::awaitable<bool> read_until_pingresp(sweep_state& s, OnPublish on_publish) {
+asio::awaitable<bool> read_until_pingresp(sweep_state& s, OnPublish& on_publish) {
     std::vector<std::uint8_t> buf(16 * 1024);
     for (;;) {
         std::error_code ec;
@@ -72,6 +73,18 @@ asio::awaitable<bool> read_until_pingresp(sweep_state& s, OnPublish on_publish) 
     }
 }
 
+/// Writes `bytes` (ending in a PINGREQ) and reads up to the PINGRESP; false when the broker
+/// closed the connection or the time ran out.
+template <class OnPublish>
+asio::awaitable<bool> exchange(sweep_state& s, const std::vector<std::uint8_t>& bytes,
+                               OnPublish& on_publish) {
+    std::error_code ec;
+    co_await s.link.write(bytes, ec);
+    if (ec)
+        co_return false;
+    co_return co_await read_until_pingresp(s, on_publish);
+}
+
 }  // namespace
 
 asio::awaitable<sweep_result> sweep_retained(const execution_options& options,
@@ -92,50 +105,61 @@ asio::awaitable<sweep_result> sweep_retained(const execution_options& options,
         co_return out;
     }
 
+    // Round after round on one connection: SUBSCRIBE `#` (again: a subscription replaced sends
+    // the retained messages again, [MQTT-3.8.4-3]) and a PINGREQ, the retained topics that come
+    // back, then an empty retained PUBLISH to each and a PINGREQ. A broker sends only as many
+    // retained messages on one subscribe as the subscriber's queue takes (about 1000), so a
+    // large store takes several rounds; the sweep is complete when a round finds none left.
+    // Copies arriving late (after a PINGRESP) are collected in the next read; live messages of
+    // 3.1.1 subscribers carry no retain flag, and the deletions come back empty.
+    std::set<std::string> found, deleted;
+    auto collect = [&](const codec::publish& p) {
+        if (p.retain && !p.payload.empty() && found.size() + deleted.size() < max_topics &&
+            !deleted.contains(p.topic))
+            found.insert(p.topic);
+    };
     codec::connect hello;
     hello.version = version;
     hello.client_id = "fz-sweeper";
     hello.clean_start = true;
-    codec::subscribe everything;
-    everything.packet_id = 1;
-    everything.subscriptions.push_back(codec::subscription{"#"});
     std::vector<std::uint8_t> bytes;
     append(bytes, hello);
-    append(bytes, everything);
-    bytes.insert(bytes.end(), pingreq.begin(), pingreq.end());
-    std::error_code ec;
-    co_await s->link.write(bytes, ec);
-
-    // The broker sends the retained messages on subscribe, before it answers the PINGREQ; live
-    // messages of 3.1.1 subscribers carry no retain flag.
-    std::set<std::string> topics;
-    auto collect = [&topics](const codec::publish& p) {
-        if (p.retain && !p.payload.empty() && topics.size() < max_topics)
-            topics.insert(p.topic);
-    };
-    bool answered = false;
-    if (!ec)
-        answered = co_await read_until_pingresp(*s, collect);
-    if (answered) {
+    bool answered = true;
+    for (std::uint16_t round = 1; answered && round <= max_rounds; ++round) {
+        codec::subscribe everything;
+        everything.packet_id = round;
+        everything.subscriptions.push_back(codec::subscription{"#"});
+        append(bytes, everything);
+        bytes.insert(bytes.end(), pingreq.begin(), pingreq.end());
+        answered = co_await exchange(*s, bytes, collect);
+        if (!answered || found.empty()) {
+            out.complete = answered;
+            break;
+        }
         bytes.clear();
-        for (const auto& topic : topics) {
+        for (const auto& topic : found) {
             codec::publish remove;
             remove.retain = true;
             remove.topic = topic;
             append(bytes, remove);
         }
         bytes.insert(bytes.end(), pingreq.begin(), pingreq.end());
-        co_await s->link.write(bytes, ec);
-        answered = false;
-        if (!ec)
-            answered = co_await read_until_pingresp(*s, [](const codec::publish&) {});
+        const auto batch = std::move(found);
+        found.clear();
+        answered = co_await exchange(*s, bytes, collect);
+        if (answered) {
+            out.cleared += batch.size();
+            deleted.insert(batch.begin(), batch.end());
+        }
+        bytes.clear();
     }
     s->timer.cancel();
     s->link.abort();
-    out.complete = answered;
-    out.cleared = answered ? topics.size() : 0;
     if (!answered)
         out.problem = s->timed_out ? "the sweep ran out of time" : "the broker closed the sweep";
+    else if (!out.complete)
+        out.problem =
+            "retained messages still came back after " + std::to_string(max_rounds) + " rounds";
     co_return out;
 }
 

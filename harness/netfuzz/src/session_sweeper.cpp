@@ -74,24 +74,38 @@ asio::awaitable<outcome> read_connack(wire& link, std::string& problem) {
 }  // namespace
 
 std::vector<std::string> client_ids_of(const fuzz_case& c) {
+    // A broker reads a CONNECT only as the first packet of a connection, and the bytes of a
+    // packet may lie in several steps (or one step hold several packets): each connection's
+    // stream, from its opening or reconnect to the next, is framed and its first packet read.
+    std::array<std::vector<std::uint8_t>, max_connections> streams;
     std::vector<std::string> out;
-    for (const auto& step : c.steps) {
-        if (step.bytes.empty() || (step.bytes[0] >> 4) != 1)
-            continue;  // not a CONNECT
-        std::string id;
-        if (step.packet) {
-            if (const auto* p = std::get_if<codec::connect>(&*step.packet))
-                id = p->client_id;
-        } else {
-            // A CONNECT carries its own protocol level; the version passed does not matter.
-            const auto decoded = codec::decode(step.bytes, step.version);
-            if (decoded)
-                if (const auto* p = std::get_if<codec::connect>(&*decoded))
-                    id = p->client_id;
-        }
+    const auto first_connect = [&out](const std::vector<std::uint8_t>& stream) {
+        codec::frame_reader reader;
+        reader.set_protocol(codec::protocol_version::v3_1_1);  // any remaining length form
+        reader.feed(stream);
+        const auto first = reader.next();
+        if (!first || !*first || (*first)->type() != codec::packet_type::connect)
+            return;
+        // A CONNECT carries its own protocol level; the version passed does not matter.
+        const auto decoded = codec::decode_body(**first, codec::protocol_version::v5);
+        if (!decoded)
+            return;
+        const auto& id = std::get<codec::connect>(*decoded).client_id;
         if (!id.empty() && std::find(out.begin(), out.end(), id) == out.end())
-            out.push_back(std::move(id));
+            out.push_back(id);
+    };
+    for (const auto& step : c.steps) {
+        if (step.connection >= streams.size())
+            continue;
+        auto& stream = streams[step.connection];
+        if (step.reconnect) {
+            first_connect(stream);
+            stream.clear();
+        }
+        stream.insert(stream.end(), step.bytes.begin(), step.bytes.end());
     }
+    for (const auto& stream : streams)
+        first_connect(stream);
     return out;
 }
 

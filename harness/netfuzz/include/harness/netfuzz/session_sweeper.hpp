@@ -21,8 +21,9 @@
 
 namespace harness::netfuzz {
 
-/// The non-empty client ids the CONNECTs of `c` ask for, in step order, each once. Steps
-/// changed at byte level are decoded again (those that no longer decode are skipped).
+/// The non-empty client ids the CONNECTs of `c` ask for, each once: the first packet of each
+/// connection's byte stream (from its opening or a reconnect), decoded from the bytes whatever
+/// the steps say (a CONNECT that no longer decodes is skipped).
 std::vector<std::string> client_ids_of(const fuzz_case& c);
 
 /// The client ids used since the last sweep, each once, bounded by count and by their total
