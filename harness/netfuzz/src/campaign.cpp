@@ -16,6 +16,7 @@
 #include <span>
 #include <utility>
 
+#include "harness/netfuzz/answer_timeout.hpp"
 #include "harness/netfuzz/broker_target.hpp"
 #include "harness/netfuzz/case_executor.hpp"
 #include "harness/netfuzz/minimize.hpp"
@@ -55,7 +56,7 @@ struct campaign {
     std::optional<trouble> stopped_by;
     std::set<std::string> signatures;
     std::vector<reported_finding> findings;
-    std::uint64_t window_cases = 0, window_stalled = 0;
+    answer_timeout_tuner answer_wait{o.answer_timeout};
     std::uint64_t rss_baseline = 0;
     std::uint64_t baseline_after = 0;  // sessions after which the baseline is taken
     // The sweeps run between cases: while `pausing`, workers wait on `resumed` before their
@@ -127,7 +128,7 @@ struct campaign {
             ++stats.cases;
             stats.sessions += r.sessions;
             stats.stalled += r.stalled;
-            adapt_answer_timeout(r.stalled);
+            adapt_answer_timeout(r);
             if (std::getenv("HARNESS_FUZZ_TRACE"))
                 fmt::print(
                     stderr, "{} {:.1f}ms {} steps {} conns {}\n", r.stalled ? "STALL" : "ok",
@@ -252,19 +253,14 @@ struct campaign {
                 recent.push_back(c);
     }
 
-    /// A slow broker (a sanitizer build, a remote one) answers barriers late: when many cases
-    /// run out of time, the wait doubles (up to 2 s); when almost none do, it comes back down
-    /// towards --answer-timeout.
-    void adapt_answer_timeout(bool stalled) {
-        window_stalled += stalled;
-        if (++window_cases < 200)
+    /// Sizes the wait for barriers on the answers (answer_timeout.hpp).
+    void adapt_answer_timeout(const execution_result& r) {
+        if (!answer_wait.observe(r.stalled, r.slowest_answer))
             return;
-        auto& t = target.exec.answer_timeout;
-        if (window_stalled * 4 > window_cases && t < milliseconds(2'000))
-            t *= 2;
-        else if (window_stalled * 50 < window_cases && t > o.answer_timeout)
-            t = std::max(o.answer_timeout, t / 2);
-        window_cases = window_stalled = 0;
+        target.exec.answer_timeout = answer_wait.current();
+        if (std::getenv("HARNESS_FUZZ_TRACE"))
+            fmt::print(stderr, "ANSWER TIMEOUT {} ms (p95 answer {} µs)\n",
+                       answer_wait.current().count(), answer_wait.last_p95().count());
     }
 
     void check_memory() {

@@ -34,8 +34,9 @@ struct connection {
     codec::protocol_version version = codec::protocol_version::v5;
     bool open = false;
     bool stalled = false;
-    bool timed_out = false;             // a watchdog aborted it
-    int pings = 0;                      // PINGREQs sent whose PINGRESP has not arrived
+    bool timed_out = false;  // a watchdog aborted it
+    int pings = 0;           // PINGREQs sent whose PINGRESP has not arrived
+    std::chrono::steady_clock::duration slowest_answer{};  // of its barriers that were answered
     std::vector<std::uint8_t> pending;  // steps not yet written: sent together at the barrier
     int pending_pings = 0;              // PINGREQ steps among them
     std::vector<std::string> tokens;
@@ -185,12 +186,19 @@ asio::awaitable<void> barriers(std::span<connection* const> list, deadline_t dea
     for (auto* c : list)
         if (c)
             co_await send_barrier(*c);
+    const auto sent = std::chrono::steady_clock::now();
     auto w = watchdog::start(co_await asio::this_coro::executor, deadline);
     for (std::size_t i = 0; i < list.size() && i < max_connections; ++i)
         w->watched[i] = list[i];
     for (std::size_t i = 0; i < list.size() && i < max_connections; ++i) {
-        if (list[i])
-            co_await read_pongs(*list[i], buf);
+        if (auto* c = list[i]) {
+            const bool waits = c->open && !c->stalled && c->pings > 0;
+            co_await read_pongs(*c, buf);
+            // Answered (its PINGRESP, or the broker closed it) before the deadline.
+            if (waits && !c->stalled)
+                c->slowest_answer =
+                    std::max(c->slowest_answer, std::chrono::steady_clock::now() - sent);
+        }
         w->watched[i] = nullptr;
     }
     w->stop();
@@ -288,6 +296,9 @@ asio::awaitable<execution_result> execute_case(const fuzz_case& c,
         conn.link.abort();
         if (conn.stalled)
             result.stalled = true;
+        result.slowest_answer =
+            std::max(result.slowest_answer,
+                     std::chrono::duration_cast<std::chrono::microseconds>(conn.slowest_answer));
         if (!conn.tokens.empty() || conn.link)
             summaries.push_back(summary_of(conn));
         for (auto& id : conn.assigned_ids)

@@ -34,7 +34,10 @@ struct execution_result {
     unsigned sessions = 0;     // connections opened (each one MQTT session on the wire)
     bool unreachable = false;  // a connection could not be opened
     bool stalled = false;      // a barrier got neither a PINGRESP nor the end of the connection
-    std::string problem;       // what went wrong, for people
+    /// The longest a barrier took to be answered (PINGRESP or the end of the connection), of
+    /// those answered in time; 0 when none was. How the campaign sizes its answer timeout.
+    std::chrono::microseconds slowest_answer{0};
+    std::string problem;  // what went wrong, for people
     /// Client ids 5.0 CONNACKs assigned to CONNECTs with an empty one (for the session sweep).
     std::vector<std::string> assigned_client_ids;
 };
