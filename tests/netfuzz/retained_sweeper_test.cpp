@@ -15,6 +15,7 @@
 #include "harness/netfuzz/case_executor.hpp"
 #include "harness/netfuzz/retained_sweeper.hpp"
 #include "harness/netfuzz/session_generator.hpp"
+#include "sweep_test_support.hpp"
 
 namespace harness::netfuzz {
 namespace {
@@ -22,21 +23,8 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto v311 = codec::protocol_version::v3_1_1;
 
-execution_options options_for(std::uint16_t port) {
-    execution_options x;
-    x.url.host = "127.0.0.1";
-    x.url.port = port;
-    x.answer_timeout = 2'000ms;
-    return x;
-}
-
-template <class T>
-T run(boost::asio::awaitable<T> work) {
-    boost::asio::io_context io;
-    auto f = boost::asio::co_spawn(io, std::move(work), boost::asio::use_future);
-    io.run();
-    return f.get();
-}
+using test::options_for;
+using test::run;
 
 codec::connect hello(std::string id) {
     codec::connect c;

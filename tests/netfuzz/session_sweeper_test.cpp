@@ -21,6 +21,7 @@
 #include "harness/netfuzz/campaign.hpp"
 #include "harness/netfuzz/session_generator.hpp"
 #include "harness/transport/stream.hpp"
+#include "sweep_test_support.hpp"
 
 namespace harness::netfuzz {
 namespace {
@@ -29,21 +30,8 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 constexpr auto v311 = codec::protocol_version::v3_1_1;
 
-execution_options options_for(std::uint16_t port) {
-    execution_options x;
-    x.url.host = "127.0.0.1";
-    x.url.port = port;
-    x.answer_timeout = 2'000ms;
-    return x;
-}
-
-template <class T>
-T run(asio::awaitable<T> work) {
-    asio::io_context io;
-    auto f = asio::co_spawn(io, std::move(work), asio::use_future);
-    io.run();
-    return f.get();
-}
+using test::options_for;
+using test::run;
 
 codec::connect hello(std::string id, bool clean) {
     codec::connect c;

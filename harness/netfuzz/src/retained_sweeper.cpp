@@ -2,7 +2,6 @@
 #include "harness/netfuzz/retained_sweeper.hpp"
 
 #include <array>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <memory>
 #include <set>
@@ -29,14 +28,10 @@ constexpr std::size_t max_topics = 200'000;
 constexpr std::uint16_t max_rounds = 64;
 constexpr auto version = codec::protocol_version::v3_1_1;
 
-/// The connection and its time limit, shared with the timer's handler (which may run after the
-/// sweep has ended).
+/// The connection under the sweep's time limit, and what it has read.
 struct sweep_state {
-    explicit sweep_state(const asio::any_io_executor& ex) : timer(ex) {}
-    wire link;
-    asio::steady_timer timer;
+    std::shared_ptr<timed_wire> wire;
     codec::frame_reader reader{64 * 1024 * 1024};
-    bool timed_out = false;
 };
 
 void append(std::vector<std::uint8_t>& out, const codec::packet& p) {
@@ -50,7 +45,7 @@ asio::awaitable<bool> read_until_pingresp(sweep_state& s, OnPublish& on_publish)
     std::vector<std::uint8_t> buf(16 * 1024);
     for (;;) {
         std::error_code ec;
-        const auto n = co_await s.link.read_some(buf, ec);
+        const auto n = co_await s.wire->link.read_some(buf, ec);
         if (ec)
             co_return false;
         s.reader.feed(std::span<const std::uint8_t>(buf.data(), n));
@@ -79,7 +74,7 @@ template <class OnPublish>
 asio::awaitable<bool> exchange(sweep_state& s, const std::vector<std::uint8_t>& bytes,
                                OnPublish& on_publish) {
     std::error_code ec;
-    co_await s.link.write(bytes, ec);
+    co_await s.wire->link.write(bytes, ec);
     if (ec)
         co_return false;
     co_return co_await read_until_pingresp(s, on_publish);
@@ -90,18 +85,12 @@ asio::awaitable<bool> exchange(sweep_state& s, const std::vector<std::uint8_t>& 
 asio::awaitable<sweep_result> sweep_retained(const execution_options& options,
                                              std::chrono::milliseconds limit) {
     sweep_result out;
-    auto s = std::make_shared<sweep_state>(co_await asio::this_coro::executor);
-    s->timer.expires_after(limit);
-    s->timer.async_wait([s](const boost::system::error_code& ec) {
-        if (ec)
-            return;
-        s->timed_out = true;
-        s->link.abort();
-    });
+    const auto ex = co_await asio::this_coro::executor;
+    sweep_state s{timed_wire::start(ex, limit)};
     const wire_target target(options.url, options.tls, options.connect_timeout);
-    const bool opened = co_await s->link.open(target, out.problem);
+    const bool opened = co_await s.wire->link.open(target, out.problem);
     if (!opened) {
-        s->timer.cancel();
+        s.wire->timer.cancel();
         co_return out;
     }
 
@@ -131,7 +120,7 @@ asio::awaitable<sweep_result> sweep_retained(const execution_options& options,
         everything.subscriptions.push_back(codec::subscription{"#"});
         append(bytes, everything);
         bytes.insert(bytes.end(), pingreq.begin(), pingreq.end());
-        answered = co_await exchange(*s, bytes, collect);
+        answered = co_await exchange(s, bytes, collect);
         if (!answered || found.empty()) {
             out.complete = answered;
             break;
@@ -146,17 +135,18 @@ asio::awaitable<sweep_result> sweep_retained(const execution_options& options,
         bytes.insert(bytes.end(), pingreq.begin(), pingreq.end());
         const auto batch = std::move(found);
         found.clear();
-        answered = co_await exchange(*s, bytes, collect);
+        answered = co_await exchange(s, bytes, collect);
         if (answered) {
             out.cleared += batch.size();
             deleted.insert(batch.begin(), batch.end());
         }
         bytes.clear();
     }
-    s->timer.cancel();
-    s->link.abort();
+    s.wire->timer.cancel();
+    s.wire->link.abort();
     if (!answered)
-        out.problem = s->timed_out ? "the sweep ran out of time" : "the broker closed the sweep";
+        out.problem =
+            s.wire->timed_out ? "the sweep ran out of time" : "the broker closed the sweep";
     else if (!out.complete)
         out.problem =
             "retained messages still came back after " + std::to_string(max_rounds) + " rounds";

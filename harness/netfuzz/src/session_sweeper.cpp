@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <memory>
 #include <variant>
@@ -29,12 +28,6 @@ constexpr std::array<std::uint8_t, 2> disconnect = {0xE0, 0x00};
 
 /// The connection of the moment and the time limit, shared with the timer's handler (which may
 /// run after the sweep has ended).
-struct sweep_state {
-    explicit sweep_state(const asio::any_io_executor& ex) : timer(ex) {}
-    wire link;
-    asio::steady_timer timer;
-    bool timed_out = false;
-};
 
 enum class outcome { accepted, refused, closed };
 
@@ -137,14 +130,7 @@ asio::awaitable<session_sweep_result> sweep_sessions(const execution_options& op
                                                      std::span<const std::string> ids,
                                                      std::chrono::milliseconds limit) {
     session_sweep_result out;
-    auto s = std::make_shared<sweep_state>(co_await asio::this_coro::executor);
-    s->timer.expires_after(limit);
-    s->timer.async_wait([s](const boost::system::error_code& ec) {
-        if (ec)
-            return;
-        s->timed_out = true;
-        s->link.abort();
-    });
+    auto s = timed_wire::start(co_await asio::this_coro::executor, limit);
     const wire_target target(options.url, options.tls, options.connect_timeout);
     for (const auto& id : ids) {
         if (s->timed_out)

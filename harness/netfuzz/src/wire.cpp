@@ -100,4 +100,17 @@ void wire::reset() noexcept {
 
 #pragma GCC diagnostic pop
 
+std::shared_ptr<timed_wire> timed_wire::start(const asio::any_io_executor& ex,
+                                              std::chrono::milliseconds limit) {
+    auto w = std::make_shared<timed_wire>(ex);
+    w->timer.expires_after(limit);
+    w->timer.async_wait([w](const boost::system::error_code& ec) {
+        if (ec)
+            return;
+        w->timed_out = true;
+        w->link.abort();
+    });
+    return w;
+}
+
 }  // namespace harness::netfuzz

@@ -8,6 +8,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -50,6 +52,20 @@ class wire {
   private:
     std::optional<boost::asio::ip::tcp::socket> socket_;
     std::unique_ptr<transport::stream> stream_;
+};
+
+/// A wire under one time limit for a whole exchange (the sweeps): when it passes, the wire is
+/// aborted, so whatever waits on it ends, and `timed_out` says why. Shared with the timer's
+/// handler, which may run after the exchange has ended.
+struct timed_wire {
+    explicit timed_wire(const boost::asio::any_io_executor& ex) : timer(ex) {}
+    /// A timed_wire whose limit starts now.
+    static std::shared_ptr<timed_wire> start(const boost::asio::any_io_executor& ex,
+                                             std::chrono::milliseconds limit);
+
+    wire link;
+    boost::asio::steady_timer timer;
+    bool timed_out = false;
 };
 
 }  // namespace harness::netfuzz
